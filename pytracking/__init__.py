@@ -1,0 +1,1 @@
+"""pytracking: online trackers (CMEDFL ``segm``, D3S, DMB), dataset adapters, runners and analysis."""
