@@ -1,0 +1,170 @@
+"""Per-frame time breakdown of a tracker: backbone, DCF, segmentation head, memory, crops, post-processing.
+
+    python bench/bench_tracker.py [TRACKER PARAM] [--device cpu|cuda] [--frames 40] [--size 640x480]
+                                  [--net CKPT | --tiny] [--param KEY=VALUE ...] [--json OUT]
+
+Runs ``TRACKER PARAM`` (default ``segm default_params``) on one generated VOT sequence. Without ``--net`` a net of the
+tracker's architecture is built with random weights at full size (ResNet-50, 384 px crops; speed does not depend on
+the weights); ``--tiny`` uses the tiny test configuration instead. Times are exclusive (a DCF step's backbone pass is
+counted as backbone), measured in one run: milliseconds per tracked frame for each part, their share of the frame,
+frames per second, and the memory size (entries) at the end next to what the unbounded original would hold.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import platform
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import torch
+
+from ltr.admin.atomic import atomic_write_text
+from ltr.admin.checkpoint import save_checkpoint
+from ltr.data.image_io import read_image
+from ltr.dataset.synthetic import generate
+from ltr.models import build_net
+from pytracking.evaluation.datasets import get_dataset
+from pytracking.evaluation.tracker import Tracker
+from pytracking.parameter.base import apply_overrides
+
+FULL_NETS = {"cmedfl": {"arch": "cmedfl"}, "d3s": {"arch": "d3s"}, "dmb": {"arch": "dmb"}}
+TINY_NETS = {
+    "cmedfl": {"arch": "cmedfl", "backbone": "resnet18", "backbone_width": 8, "embed_dim": 16, "gat_channels": 8},
+    "d3s": {"arch": "d3s", "backbone": "resnet18", "backbone_width": 8, "embed_dim": 16},
+    "dmb": {"arch": "dmb", "backbone": "resnet18", "backbone_width": 8, "key_dim": 16, "value_dim": 16,
+            "decoder_dim": 16},
+}
+
+
+class ExclusiveTimer:
+    """Wraps callables; each call's time goes to its part minus the time of wrapped calls nested inside it."""
+
+    def __init__(self, device: torch.device):
+        self.device = device
+        self.totals: dict[str, float] = defaultdict(float)
+        self._stack: list[list] = []
+
+    def _sync(self):
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    def wrap(self, part: str, fn):
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            self._sync()
+            entry = [part, time.perf_counter(), 0.0]  # part, start, nested time
+            self._stack.append(entry)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._sync()
+                self._stack.pop()
+                elapsed = time.perf_counter() - entry[1]
+                self.totals[part] += elapsed - entry[2]
+                if self._stack:
+                    self._stack[-1][2] += elapsed
+
+        return timed
+
+    def patch(self, owner, name: str, part: str):
+        setattr(owner, name, self.wrap(part, getattr(owner, name)))
+
+
+def instrument(trk, timer: ExclusiveTimer) -> None:
+    """Time the parts of a segmentation tracker (instance attributes and the module functions it calls)."""
+    import pytracking.tracker.segm.segm as segm_module
+    import pytracking.tracker.shared.dcf_segmentation as flow
+
+    net = trk.net
+    timer.patch(net, "extract_backbone", "backbone")
+    for name in ("segment", "embed", "graph_attention"):
+        if hasattr(net, name):
+            timer.patch(net, name, "head")
+    if hasattr(net, "memorize"):
+        timer.patch(net, "memorize", "memory")
+    timer.patch(trk.dcf, "localize", "dcf")
+    timer.patch(trk.dcf, "update", "dcf")
+    timer.patch(trk.memory, "write", "memory")
+    timer.patch(trk.memory, "read", "memory")
+    segm_module.topk_match = timer.wrap("memory", segm_module.topk_match)
+    flow.crop_around = timer.wrap("crops", flow.crop_around)
+    flow.mask_to_region = timer.wrap("postprocess", flow.mask_to_region)
+    flow.paste_probability = timer.wrap("postprocess", flow.paste_probability)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tracker_name", nargs="?", default="segm")
+    parser.add_argument("tracker_param", nargs="?", default="default_params")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--frames", type=int, default=40)
+    parser.add_argument("--size", default="640x480", help="frame size WxH of the generated sequence")
+    parser.add_argument("--net", default=None, help="checkpoint to run (default: random weights, see --tiny)")
+    parser.add_argument("--tiny", action="store_true", help="tiny test network and small crops")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="parameter override as in run_tracker, e.g. memory_capacity=64 (repeatable)")
+    parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    tracker = Tracker(args.tracker_name, args.tracker_param, results_path=tempfile.gettempdir())
+    params = tracker.get_parameters()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.net is None:
+            arch = "dmb" if args.tracker_name == "dmb" else "cmedfl"
+            config = {**(TINY_NETS if args.tiny else FULL_NETS)[arch], "backbone_weights": "random"}
+            net = build_net(config)
+            params.net_path = str(save_checkpoint(Path(tmp) / "net.pth", net, net.config))
+        else:
+            params.net_path = args.net
+        if args.tiny:
+            params.segm_output_sz, params.segm_min_contour_area = 64, 2.0
+            params.dcf.sample_size, params.dcf.compressed_dim = 64, 8
+        params = apply_overrides(params, args.param)
+        root = generate("vot", Path(tmp) / "data", sequences=1, frames=args.frames, size=args.size)
+        seq = get_dataset("vot2018", root=root)[0]
+        frames = [read_image(f) for f in seq.frames]
+        trk = tracker.create_tracker(params, device=device)
+        start = time.perf_counter()
+        trk.initialize(frames[0], polygon=seq.ground_truth_polygon[0])
+        init_s = time.perf_counter() - start
+        timer = ExclusiveTimer(device)
+        instrument(trk, timer)
+        unbounded = len(trk.memory)
+        write = trk.memory.write
+
+        def counting_write(*a, **k):
+            nonlocal unbounded
+            report = write(*a, **k)
+            unbounded += report.appended
+            return report
+
+        trk.memory.write = counting_write
+        start = time.perf_counter()
+        for frame in frames[1:]:
+            trk.track(frame)
+        total = time.perf_counter() - start
+    n = len(frames) - 1
+    parts = dict(timer.totals)
+    parts["other"] = max(total - sum(parts.values()), 0.0)
+    result = {
+        "tracker": f"{args.tracker_name} {args.tracker_param}", "device": str(device), "frames": n,
+        "frame_size": args.size, "net": args.net or ("tiny random" if args.tiny else "full-size random"),
+        "init_s": round(init_s, 4), "fps": round(n / total, 2), "ms_per_frame": round(1000 * total / n, 2),
+        "parts_ms_per_frame": {k: round(1000 * v / n, 2) for k, v in sorted(parts.items())},
+        "parts_share": {k: round(v / total, 3) for k, v in sorted(parts.items())},
+        "memory_entries_end": len(trk.memory), "memory_entries_if_unbounded": unbounded,
+        "python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        atomic_write_text(args.json, json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""ResNet trunk (conv1 .. layer3) shared by all three networks (spec 1.3).
+
+The trunk is built from torchvision's own ``BasicBlock`` / ``Bottleneck`` classes with torchvision's parameter names
+(``conv1``, ``bn1``, ``layer1`` ...), so a torchvision ImageNet state dict loads into it unchanged (``layer4`` and
+``fc`` are dropped). A ``width`` option scales every channel count (64 = torchvision) for the tiny configurations
+shipped with the project; ImageNet weights exist only for width 64.
+
+Feature dictionary returned by :meth:`ResNetTrunk.forward` for an input ``(B, 3, H, W)`` (``H, W`` divisible by 16):
+
+=======  ==========================  ======  ===================
+key      resnet50 / resnet18 (w=64)  stride  spatial
+=======  ==========================  ======  ===================
+conv1    64 / 64                     2       H/2 (before maxpool)
+layer1   256 / 64                    4       H/4
+layer2   512 / 128                   8       H/8
+layer3   1024 / 256                  16      H/16
+=======  ==========================  ======  ===================
+
+Frozen trunk: ``requires_grad`` is False **and** BatchNorm stays in eval mode even under ``net.train()``. This
+deviates from D3S/CMEDFL, whose frozen backbone kept BN in train mode so the running statistics drifted to the
+training crops (spec 2.1); with frozen BN the backbone is exactly the ImageNet network (see docs/models.md).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchvision.models import ResNet18_Weights, ResNet50_Weights
+from torchvision.models.resnet import BasicBlock, Bottleneck
+
+#: architecture -> (block class, blocks in layer1..layer3, torchvision weight enums tried in order)
+_ARCHS = {
+    "resnet18": (BasicBlock, (2, 2, 2), (ResNet18_Weights.IMAGENET1K_V1,)),
+    "resnet50": (Bottleneck, (3, 4, 6), (ResNet50_Weights.IMAGENET1K_V1, ResNet50_Weights.IMAGENET1K_V2)),
+}
+
+FEATURE_LAYERS = ("conv1", "layer1", "layer2", "layer3")
+
+
+class BackboneWeightsError(FileNotFoundError):
+    """ImageNet weights for the backbone were asked for but cannot be found or read."""
+
+
+def backbone_names() -> tuple[str, ...]:
+    return tuple(_ARCHS)
+
+
+def imagenet_weight_candidates(arch: str) -> list[Path]:
+    """Files in the torch hub cache where torchvision keeps its ImageNet weights for ``arch`` (first that exists
+    wins). Nothing is ever downloaded."""
+    hub_ckpt = Path(torch.hub.get_dir()) / "checkpoints"
+    return [hub_ckpt / os.path.basename(w.url) for w in _ARCHS[arch][2]]
+
+
+class ResNetTrunk(nn.Module):
+    """ResNet conv1..layer3 returning ``dict(conv1, layer1, layer2, layer3)``.
+
+    Args:
+        arch: ``"resnet18"`` or ``"resnet50"``.
+        width: base channel count (64 = torchvision); every stage scales with it.
+        frozen: no gradients for the trunk and BatchNorm kept in eval mode (see module docstring).
+    """
+
+    def __init__(self, arch: str = "resnet50", width: int = 64, frozen: bool = True):
+        super().__init__()
+        if arch not in _ARCHS:
+            raise ValueError(f"unknown backbone '{arch}'; choose one of {', '.join(_ARCHS)}")
+        if width < 4 or width % 4:
+            raise ValueError(f"backbone width must be a positive multiple of 4, got {width}")
+        block, layers, _ = _ARCHS[arch]
+        self.arch = arch
+        self.width = width
+        self.frozen = frozen
+        self._inplanes = width
+        self.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, width, layers[0], stride=1)
+        self.layer2 = self._make_layer(block, 2 * width, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, 4 * width, layers[2], stride=2)
+        #: output channels per feature key
+        self.channels = {"conv1": width, "layer1": width * block.expansion, "layer2": 2 * width * block.expansion,
+                         "layer3": 4 * width * block.expansion}
+        self._init_weights()
+        if frozen:
+            for p in self.parameters():
+                p.requires_grad_(False)
+
+    def _make_layer(self, block, planes: int, blocks: int, stride: int) -> nn.Sequential:
+        downsample = None
+        if stride != 1 or self._inplanes != planes * block.expansion:
+            downsample = nn.Sequential(
+                nn.Conv2d(self._inplanes, planes * block.expansion, kernel_size=1, stride=stride, bias=False),
+                nn.BatchNorm2d(planes * block.expansion))
+        mods = [block(self._inplanes, planes, stride, downsample)]
+        self._inplanes = planes * block.expansion
+        mods += [block(self._inplanes, planes) for _ in range(1, blocks)]
+        return nn.Sequential(*mods)
+
+    def _init_weights(self):
+        # torchvision's ResNet initialisation (used when the settings ask for random weights)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+
+    def train(self, mode: bool = True):
+        """A frozen trunk stays in eval mode (BN statistics fixed) whatever ``mode`` is."""
+        super().train(mode and not self.frozen)
+        return self
+
+    def forward(self, images: torch.Tensor, stem_residual: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """images ``(B, 3, H, W)`` ImageNet-normalised -> ``dict(conv1, layer1, layer2, layer3)`` (shapes in module
+        docstring). ``stem_residual`` ``(B, width, H/2, W/2)`` is added to the conv1 output before ``bn1`` (DMB's
+        memory encoder, spec 3.1)."""
+        x = self.conv1(images)
+        if stem_residual is not None:
+            x = x + stem_residual
+        c1 = self.relu(self.bn1(x))
+        l1 = self.layer1(self.maxpool(c1))
+        l2 = self.layer2(l1)
+        l3 = self.layer3(l2)
+        return {"conv1": c1, "layer1": l1, "layer2": l2, "layer3": l3}
+
+    # ------------------------------------------------------------------ weights
+    def load_pretrained(self, source: str) -> None:
+        """Load ``source`` = ``"imagenet"`` (torchvision's file in the torch hub cache, never downloaded) or a path to
+        a torchvision-layout ResNet state dict. ``"random"`` keeps the random initialisation."""
+        if source == "random":
+            return
+        if source == "imagenet":
+            candidates = imagenet_weight_candidates(self.arch)
+            found = [p for p in candidates if p.is_file()]
+            if not found:
+                raise BackboneWeightsError(
+                    f"config backbone_weights='imagenet': torchvision ImageNet weights for {self.arch} not found; "
+                    f"expected the file {candidates[0]} (torch hub cache, TORCH_HOME={torch.hub.get_dir()}). "
+                    f"Nothing is downloaded: copy torchvision's file there, or set backbone_weights to the path of a "
+                    f"torchvision {self.arch} state dict, or to 'random' to train from random initialisation.")
+            path = found[0]
+        else:
+            path = Path(source).expanduser()
+            if not path.is_file():
+                raise BackboneWeightsError(
+                    f"config backbone_weights='{source}': no such file; give the path of a torchvision {self.arch} "
+                    f"state dict, or 'imagenet' (torch hub cache) or 'random'.")
+        if self.width != 64:
+            raise BackboneWeightsError(
+                f"config backbone_weights='{source}': pretrained {self.arch} weights need backbone_width 64, "
+                f"got {self.width}; use backbone_weights 'random' for a reduced-width backbone.")
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+            raise BackboneWeightsError(f"{path}: cannot read backbone weights ({exc})") from exc
+        if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+            state = state["state_dict"]
+        if not isinstance(state, dict):
+            raise BackboneWeightsError(f"{path}: expected a state dict (name -> tensor), got {type(state).__name__}")
+        own = self.state_dict()
+        wanted = {k: v for k, v in state.items() if k in own}
+        missing = sorted(set(own) - set(wanted))
+        if missing:
+            raise BackboneWeightsError(
+                f"{path}: not a torchvision {self.arch} state dict; {len(missing)} keys missing, e.g. "
+                f"{', '.join(missing[:5])}")
+        bad = [k for k, v in wanted.items() if tuple(v.shape) != tuple(own[k].shape)]
+        if bad:
+            raise BackboneWeightsError(
+                f"{path}: shape mismatch for {bad[0]}: file {tuple(wanted[bad[0]].shape)} vs {self.arch} "
+                f"{tuple(own[bad[0]].shape)} (is it a {self.arch}?)")
+        self.load_state_dict(wanted, strict=True)

@@ -1,0 +1,161 @@
+"""JSON-able network configuration and ``build_net`` (the checkpoint format stores this config beside the weights).
+
+Keys (unknown keys, and keys that do not apply to the chosen ``arch``, are errors)::
+
+    arch              "d3s" | "cmedfl" | "dmb"                      (required)
+    backbone          "resnet50" (default) | "resnet18"
+    backbone_width    64 (torchvision) or a reduced multiple of 4 for tiny nets (random init only)
+    backbone_weights  "imagenet" (default; torch hub cache, never downloaded) | "random" | "/path/state_dict.pth"
+    frozen_backbone   true (default): no grads and BN in eval mode
+    embed_dim         64    (d3s, cmedfl)  embedding channels
+    topk              3     (d3s, cmedfl)  matches averaged in top-k matching
+    gat_channels      32    (cmedfl)       graph-attention output channels (mixer = 3 + gat_channels)
+    key_dim           128   (dmb)          memory key channels
+    value_dim         512   (dmb)          memory value channels
+    decoder_dim       256   (dmb)          decoder channels
+
+A tracker rebuilds a checkpointed net with ``build_net({**config, "backbone_weights": "random"})`` and then loads the
+state dict, so loading a checkpoint never needs ImageNet weights.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Mapping
+
+from torch import nn
+
+from ltr.models.backbone import ResNetTrunk, backbone_names
+
+ARCHS = ("d3s", "cmedfl", "dmb")
+
+#: keys valid only for some architectures, with their defaults
+_ARCH_KEYS: dict[str, dict[str, int]] = {
+    "d3s": {"embed_dim": 64, "topk": 3},
+    "cmedfl": {"embed_dim": 64, "topk": 3, "gat_channels": 32},
+    "dmb": {"key_dim": 128, "value_dim": 512, "decoder_dim": 256},
+}
+_COMMON_DEFAULTS: dict[str, Any] = {"backbone": "resnet50", "backbone_width": 64, "backbone_weights": "imagenet",
+                                    "frozen_backbone": True}
+
+
+class NetConfigError(ValueError):
+    """A network config has an unknown key or a bad value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Validated network config; ``to_dict()`` is the JSON-able form stored in checkpoints (arch keys only)."""
+
+    arch: str
+    backbone: str = "resnet50"
+    backbone_width: int = 64
+    backbone_weights: str = "imagenet"
+    frozen_backbone: bool = True
+    arch_options: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, config: Mapping[str, Any]) -> "NetConfig":
+        if not isinstance(config, Mapping):
+            raise NetConfigError(f"network config must be a dict, got {type(config).__name__}")
+        if "arch" not in config:
+            raise NetConfigError(f"network config has no 'arch'; choose one of {', '.join(ARCHS)}")
+        arch = config["arch"]
+        if arch not in ARCHS:
+            raise NetConfigError(f"network config: unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
+        allowed = {"arch", *_COMMON_DEFAULTS, *_ARCH_KEYS[arch]}
+        unknown = sorted(set(config) - allowed)
+        if unknown:
+            raise NetConfigError(f"network config for arch '{arch}': unknown key(s) {', '.join(unknown)}; "
+                                 f"allowed keys: {', '.join(sorted(allowed))}")
+        common = {k: config.get(k, v) for k, v in _COMMON_DEFAULTS.items()}
+        if common["backbone"] not in backbone_names():
+            raise NetConfigError(f"network config: backbone {common['backbone']!r} unknown; choose one of "
+                                 f"{', '.join(backbone_names())}")
+        if not isinstance(common["backbone_weights"], str) or not common["backbone_weights"]:
+            raise NetConfigError("network config: backbone_weights must be 'imagenet', 'random' or a file path, got "
+                                 f"{common['backbone_weights']!r}")
+        if not isinstance(common["frozen_backbone"], bool):
+            raise NetConfigError(f"network config: frozen_backbone must be true/false, got "
+                                 f"{common['frozen_backbone']!r}")
+        ints = {"backbone_width": common["backbone_width"]}
+        options = {k: config.get(k, v) for k, v in _ARCH_KEYS[arch].items()}
+        ints.update(options)
+        for key, value in ints.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise NetConfigError(f"network config: {key} must be a positive integer, got {value!r}")
+        if common["backbone_width"] % 4:
+            raise NetConfigError(f"network config: backbone_width must be a multiple of 4, got "
+                                 f"{common['backbone_width']}")
+        return cls(arch=arch, arch_options=options, **common)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "arch_options"}
+        out.update(self.arch_options)
+        return out
+
+
+def build_net(config: Mapping[str, Any]) -> nn.Module:
+    """Build ``config['arch']`` (see module docstring) on CPU. The returned module has ``.config`` (the full
+    JSON-able dict with defaults filled in) for the checkpoint, and ``.arch``."""
+    from ltr.models.dmb import DMBNet
+    from ltr.models.segm_nets import CMEDFLNet, D3SNet
+
+    cfg = NetConfig.from_dict(config)
+    o = cfg.arch_options
+
+    def trunk() -> ResNetTrunk:
+        t = ResNetTrunk(cfg.backbone, width=cfg.backbone_width, frozen=cfg.frozen_backbone)
+        t.load_pretrained(cfg.backbone_weights)
+        return t
+
+    if cfg.arch == "d3s":
+        net: nn.Module = D3SNet(trunk(), embed_dim=o["embed_dim"], topk=o["topk"])
+    elif cfg.arch == "cmedfl":
+        net = CMEDFLNet(trunk(), embed_dim=o["embed_dim"], topk=o["topk"], gat_channels=o["gat_channels"])
+    else:
+        net = DMBNet(trunk(), trunk(), key_dim=o["key_dim"], value_dim=o["value_dim"],
+                     decoder_dim=o["decoder_dim"])
+    net.config = cfg.to_dict()
+    return net
+
+
+#: learning rates of the published recipes (spec 2.5, 4.4) and of our DMB recipe (docs/models.md)
+RECIPE_LR = {
+    "d3s": {"predictor": 1e-3, "backbone": 1e-5},
+    "cmedfl": {"predictor": 1e-3, "feat_adjust": 8e-4, "backbone": 1e-5},
+    "dmb": {"heads": 1e-4, "backbone": 1e-5},
+}
+
+
+def parameter_groups(net: nn.Module) -> list[dict[str, Any]]:
+    """Trainable parameter groups per recipe for ``torch.optim.Adam(groups)``: each ``{"name", "params", "lr"}``.
+
+    d3s: predictor 1e-3. cmedfl: predictor (refinement + graph attention) 1e-3, feat_adjust 8e-4. dmb: heads (mask
+    stem convs, key/value heads, decoder) 1e-4. A non-frozen backbone adds a ``backbone`` group at 1e-5 (our choice;
+    the originals always freeze it). Frozen parameters are never listed.
+    """
+    arch = getattr(net, "arch", None)
+    if arch not in RECIPE_LR:
+        raise NetConfigError(f"parameter_groups: {type(net).__name__} is not a net built by build_net")
+    lrs = RECIPE_LR[arch]
+    if arch == "d3s":
+        parts = {"predictor": [net.segm_predictor]}
+    elif arch == "cmedfl":
+        parts = {"predictor": [net.segm_predictor], "feat_adjust": [net.feat_adjust]}
+    else:
+        parts = {"heads": [net.encoder_m.mask_stem, net.kv_m, net.kv_q, net.decoder]}
+    parts["backbone"] = net.backbone_modules()
+    groups = []
+    for name, modules in parts.items():
+        params = [p for m in modules for p in m.parameters() if p.requires_grad]
+        if params:
+            groups.append({"name": name, "params": params, "lr": lrs[name]})
+    return groups
+
+
+def describe(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The full config with defaults filled in (validated), without building the net."""
+    return NetConfig.from_dict(config).to_dict()
+
+
+__all__ = ["ARCHS", "NetConfig", "NetConfigError", "RECIPE_LR", "build_net", "describe", "parameter_groups"]

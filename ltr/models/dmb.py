@@ -1,0 +1,223 @@
+"""DMB appearance-memory network ("AMB", an STM-style space-time memory network), spec 3.1.
+
+Inference API (``S`` crop size, ``h, w = S/16``, ``K`` key_dim 128, ``V`` value_dim 512):
+
+- ``memorize(image (B,3,S,S), mask (B,1,S,S) in [0,1]) -> (key (B,K,h,w), value (B,V,h,w))``
+- ``segment(image, mem_keys (B,K,M), mem_values (B,V,M), dist (B,1,S,S)) -> logits (B,2,S,S)``, ``M = T*h*w`` for
+  ``T`` memorised frames (``flatten_memory`` concatenates per-frame keys/values, frame-major). Logits are the soft
+  aggregation of spec 3.1 with channel 0 = background, 1 = foreground (STM order, the reverse of D3S), so
+  ``softmax(logits)[:, 1] = p^2 / (p^2 + (1-p)^2)``; use ``foreground_probability``.
+- ``extract_backbone(image)`` = the query encoder's ``dict(conv1, layer1, layer2, layer3)`` (also the DCF feature,
+  spec 3.3), and ``segment_features(feats, ...)`` to reuse it.
+
+Deviations (docs/models.md): the published initialisation (STM weights) is unavailable, so both encoders start from
+the ImageNet (or random) trunk and the extra mask/background stem convolutions ``conv1_m``/``conv1_o`` start at zero
+(the memory encoder then begins as the query encoder) and are always trained, also when the trunks are frozen. The
+distance cue adds ``D / S`` (``S`` = crop size; = ``D / 384`` of the original at 384 px).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ltr.models.backbone import ResNetTrunk
+from ltr.models.matching import check_images, downsample_nearest
+
+
+def memory_read(mem_keys: torch.Tensor, mem_values: torch.Tensor, query_key: torch.Tensor) -> torch.Tensor:
+    """Space-time memory read: ``A(i,j) = <k_M(i), k_Q(j)> / sqrt(K)``, softmax over memory positions ``i``,
+    ``read(j) = sum_i softmax_i A(i,j) v_M(i)``.
+
+    mem_keys ``(B, K, M)``, mem_values ``(B, V, M)``, query_key ``(B, K, h, w)`` -> ``(B, V, h, w)``.
+    """
+    b, k, h, w = query_key.shape
+    if mem_keys.shape[:2] != (b, k) or mem_values.shape[0] != b or mem_values.shape[2] != mem_keys.shape[2]:
+        raise ValueError(f"memory_read: mem_keys {tuple(mem_keys.shape)} / mem_values {tuple(mem_values.shape)} do "
+                         f"not match the query key {tuple(query_key.shape)} (need (B,K,M) and (B,V,M))")
+    affinity = torch.bmm(mem_keys.transpose(1, 2), query_key.flatten(2)) / math.sqrt(k)  # (B, M, N)
+    weights = torch.softmax(affinity, dim=1)
+    return torch.bmm(mem_values, weights).reshape(b, -1, h, w)
+
+
+def flatten_memory(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """Per-frame keys (or values) ``[(B, C, h, w), ...]`` -> ``(B, C, T*h*w)`` (frame-major)."""
+    return torch.cat([t.flatten(2) for t in tensors], dim=2)
+
+
+def soft_aggregate(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
+    """STM soft aggregation for one object: ``p = softmax(logits)[:, 1]`` clamped to ``[eps, 1-eps]`` ->
+    ``[logit(1-p), logit(p)]`` ``(B, 2, S, S)`` (spec 3.1)."""
+    p = torch.softmax(logits, dim=1)[:, 1:2].clamp(eps, 1.0 - eps)
+    fg = torch.log(p) - torch.log1p(-p)
+    return torch.cat((-fg, fg), dim=1)
+
+
+class MaskStem(nn.Module):
+    """``conv1_m(mask) + conv1_o(1 - mask)``: two 7x7 stride-2 convs 1 -> width without bias, zero-initialised."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.conv1_m = nn.Conv2d(1, width, 7, stride=2, padding=3, bias=False)
+        self.conv1_o = nn.Conv2d(1, width, 7, stride=2, padding=3, bias=False)
+        nn.init.zeros_(self.conv1_m.weight)
+        nn.init.zeros_(self.conv1_o.weight)
+
+    def forward(self, mask: torch.Tensor) -> torch.Tensor:
+        """mask ``(B, 1, S, S)`` -> ``(B, width, S/2, S/2)``."""
+        return self.conv1_m(mask) + self.conv1_o(1.0 - mask)
+
+
+class MemoryEncoder(nn.Module):
+    """Encoder_M: trunk with the mask stem added to conv1's output before bn1; returns layer3 ``(B, C3, h, w)``."""
+
+    def __init__(self, trunk: ResNetTrunk):
+        super().__init__()
+        self.trunk = trunk
+        self.mask_stem = MaskStem(trunk.width)
+
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.trunk(image, stem_residual=self.mask_stem(mask))["layer3"]
+
+
+class KeyValue(nn.Module):
+    """3x3 conv heads: layer3 ``(B, C3, h, w)`` -> key ``(B, K, h, w)``, value ``(B, V, h, w)``."""
+
+    def __init__(self, in_channels: int, key_dim: int, value_dim: int):
+        super().__init__()
+        self.key = nn.Conv2d(in_channels, key_dim, 3, padding=1)
+        self.value = nn.Conv2d(in_channels, value_dim, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.key(x), self.value(x)
+
+
+class ResBlock(nn.Module):
+    """Pre-activation residual block without BN: ``x + conv(relu(conv(relu(x))))``."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(dim, dim, 3, padding=1)
+        self.conv2 = nn.Conv2d(dim, dim, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv2(F.relu(self.conv1(F.relu(x))))
+
+
+class Refine(nn.Module):
+    """``m = ResMM(ResFS(convFS(f)) + bilinear_up(pm))`` (STM refinement step)."""
+
+    def __init__(self, in_channels: int, dim: int):
+        super().__init__()
+        self.convFS = nn.Conv2d(in_channels, dim, 3, padding=1)
+        self.ResFS = ResBlock(dim)
+        self.ResMM = ResBlock(dim)
+
+    def forward(self, f: torch.Tensor, pm: torch.Tensor) -> torch.Tensor:
+        s = self.ResFS(self.convFS(f))
+        return self.ResMM(s + F.interpolate(pm, size=s.shape[-2:], mode="bilinear", align_corners=False))
+
+
+class Decoder(nn.Module):
+    """convFM + ResMM at layer3, position cue ``+ D/S``, RF3 (layer2), RF2 (layer1), pred2, bilinear up to S."""
+
+    def __init__(self, in_channels: int, layer2_channels: int, layer1_channels: int, dim: int = 256):
+        super().__init__()
+        self.convFM = nn.Conv2d(in_channels, dim, 3, padding=1)
+        self.ResMM = ResBlock(dim)
+        self.RF3 = Refine(layer2_channels, dim)
+        self.RF2 = Refine(layer1_channels, dim)
+        self.pred2 = nn.Conv2d(dim, 2, 3, padding=1)
+
+    def forward(self, x: torch.Tensor, layer2: torch.Tensor, layer1: torch.Tensor, dist: torch.Tensor,
+                out_size: tuple[int, int]) -> torch.Tensor:
+        """x ``(B, 2V, h, w)`` = [memory read, query value]; dist ``(B, 1, S, S)`` crop pixels -> raw logits
+        ``(B, 2, S, S)`` (channel 1 = foreground)."""
+        m4 = self.ResMM(self.convFM(x))
+        m4 = m4 + downsample_nearest(dist, tuple(m4.shape[-2:])) / float(out_size[0])  # spec 3.1 position cue
+        m3 = self.RF3(layer2, m4)
+        m2 = self.RF2(layer1, m3)
+        p2 = self.pred2(F.relu(m2))
+        return F.interpolate(p2, size=tuple(out_size), mode="bilinear", align_corners=False)
+
+
+class DMBNet(nn.Module):
+    """DMB AMB: memory encoder, query encoder, key/value heads, memory read, decoder, soft aggregation (spec 3.1)."""
+
+    arch = "dmb"
+    fg_channel = 1
+
+    def __init__(self, memory_trunk: ResNetTrunk, query_trunk: ResNetTrunk, key_dim: int = 128,
+                 value_dim: int = 512, decoder_dim: int = 256):
+        super().__init__()
+        ch = query_trunk.channels
+        self.encoder_m = MemoryEncoder(memory_trunk)
+        self.encoder_q = query_trunk
+        self.kv_m = KeyValue(memory_trunk.channels["layer3"], key_dim, value_dim)
+        self.kv_q = KeyValue(ch["layer3"], key_dim, value_dim)
+        self.decoder = Decoder(2 * value_dim, ch["layer2"], ch["layer1"], decoder_dim)
+
+    def backbone_modules(self) -> list[nn.Module]:
+        """The two ResNet trunks (frozen or not per config)."""
+        return [self.encoder_m.trunk, self.encoder_q]
+
+    def extract_backbone(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Query encoder: images ``(B, 3, H, W)`` -> ``dict(conv1, layer1, layer2, layer3)`` (any size; the DCF
+        features of spec 3.3)."""
+        check_images(images, "images", multiple_of_16=False)
+        return self.encoder_q(images)
+
+    def memorize(self, image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """image ``(B, 3, S, S)``, soft mask ``(B, 1, S, S)`` -> key ``(B, K, h, w)``, value ``(B, V, h, w)``."""
+        check_images(image, "image")
+        if mask.shape != (image.shape[0], 1, *image.shape[-2:]):
+            raise ValueError(f"memorize: mask must be (B, 1, S, S) = {(image.shape[0], 1, *image.shape[-2:])}, got "
+                             f"{tuple(mask.shape)}")
+        return self.kv_m(self.encoder_m(image, mask))
+
+    def segment_features(self, feats: dict[str, torch.Tensor], mem_keys: torch.Tensor, mem_values: torch.Tensor,
+                         dist: torch.Tensor) -> torch.Tensor:
+        """Like :meth:`segment` on precomputed query-encoder features."""
+        q_key, q_value = self.kv_q(feats["layer3"])
+        read = memory_read(mem_keys, mem_values, q_key)
+        c1 = feats["conv1"]
+        out_size = (2 * c1.shape[-2], 2 * c1.shape[-1])
+        raw = self.decoder(torch.cat((read, q_value), dim=1), feats["layer2"], feats["layer1"], dist, out_size)
+        return soft_aggregate(raw)
+
+    def segment(self, image: torch.Tensor, mem_keys: torch.Tensor, mem_values: torch.Tensor,
+                dist: torch.Tensor) -> torch.Tensor:
+        """image ``(B, 3, S, S)``, mem_keys ``(B, K, M)``, mem_values ``(B, V, M)``, dist ``(B, 1, S, S)`` ->
+        soft-aggregated logits ``(B, 2, S, S)`` (0 = background, 1 = foreground)."""
+        check_images(image, "image")
+        return self.segment_features(self.extract_backbone(image), mem_keys, mem_values, dist)
+
+    @staticmethod
+    def foreground_probability(logits: torch.Tensor) -> torch.Tensor:
+        """``(B, 2, S, S)`` -> ``(B, 1, S, S)`` sharpened foreground probability (softmax channel 1)."""
+        return torch.softmax(logits, dim=1)[:, 1:2]
+
+    def forward(self, images: torch.Tensor, first_mask: torch.Tensor, dists: torch.Tensor) -> torch.Tensor:
+        """Recurrent training pass (spec 3.4): images ``(B, T, 3, S, S)``, first_mask ``(B, 1, S, S)`` (frame 0 GT),
+        dists ``(B, T, 1, S, S)`` -> logits ``(B, T-1, 2, S, S)`` for frames 1..T-1. Frame t is segmented with the
+        memory {frame 0 with GT, frames 1..t-1 with their predicted sharpened soft masks} (gradients flow through
+        the predicted masks, as in STM)."""
+        if images.dim() != 5 or images.shape[1] < 2:
+            raise ValueError(f"images must be (B, T>=2, 3, S, S), got {tuple(images.shape)}")
+        b, t = images.shape[:2]
+        q_feats = self.extract_backbone(images[:, 1:].flatten(0, 1))  # one pass for all query frames
+        q_feats = {k: v.unflatten(0, (b, t - 1)) for k, v in q_feats.items()}
+        keys, values = [], []
+        mask = first_mask
+        out = []
+        for i in range(1, t):
+            k, v = self.memorize(images[:, i - 1], mask)
+            keys.append(k)
+            values.append(v)
+            feats = {name: f[:, i - 1] for name, f in q_feats.items()}
+            logits = self.segment_features(feats, flatten_memory(keys), flatten_memory(values), dists[:, i])
+            out.append(logits)
+            mask = self.foreground_probability(logits)
+        return torch.stack(out, dim=1)

@@ -1,0 +1,1 @@
+"""DMB recipes (recurrent 3-frame sequence mode)."""

@@ -1,0 +1,11 @@
+"""Tiny DMB (see ltr.train_settings.tiny): 3-frame recurrent batches, narrow key/value/decoder, synthetic data."""
+from ltr.train_settings import TrainSettings
+from ltr.train_settings.tiny import COMMON, TRUNK
+
+
+def settings() -> TrainSettings:
+    common = {**COMMON, "batch_size": 8, "samples_per_epoch": 1024}
+    return TrainSettings(net={"arch": "dmb", **TRUNK, "backbone_width": 16, "key_dim": 32, "value_dim": 64,
+                              "decoder_dim": 32},
+                         description=__doc__, mode="sequence", num_frames=3, max_skip=2, weight_decay=5e-4,
+                         lr={"heads": 1e-3, "backbone": 1e-3}, **common)

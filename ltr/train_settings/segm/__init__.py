@@ -1,0 +1,1 @@
+"""D3S and CMEDFL recipes (pair mode)."""

@@ -1,0 +1,8 @@
+"""Tiny D3S (see ltr.train_settings.tiny): trains on synthetic YouTube-VOS on a 2-core CPU in minutes."""
+from ltr.train_settings import TrainSettings
+from ltr.train_settings.tiny import COMMON, TRUNK
+
+
+def settings() -> TrainSettings:
+    return TrainSettings(net={"arch": "d3s", **TRUNK}, description=__doc__,
+                         lr={"predictor": 1e-3, "backbone": 1e-3}, **COMMON)

@@ -1,0 +1,138 @@
+"""Reading and writing OPE result files with errors that name the file and line.
+
+Layout (docs/architecture.md): ``<results>/<tracker>/<param>_<runid:03d>/<seq>.txt`` (``<param>`` without a run id),
+one ``x,y,w,h`` line per frame, and ``<seq>_time.txt`` with one time in seconds per frame. Numbers may be separated
+by commas, tabs or spaces (pytracking writes tabs, the GOT-10k toolkit commas).
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ltr.admin.atomic import atomic_write_text
+from ltr.admin.errors import DataFormatError
+
+_SPLIT = re.compile(r"[,\t ]+")
+
+
+def run_dir(results_root: str | os.PathLike, tracker: str, param: str, run_id: int | None = None) -> Path:
+    """``<results_root>/<tracker>/<param>[_<run_id:03d>]``."""
+    return Path(results_root) / tracker / (param if run_id is None else f"{param}_{run_id:03d}")
+
+
+def read_result_boxes(path: str | os.PathLike, n_frames: int | None = None) -> np.ndarray:
+    """(N, 4) float64 boxes of a result file. Missing file, a line without 4 numbers, NaN/inf, or a line count other
+    than ``n_frames`` raise :class:`DataFormatError` naming the file (and line)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFormatError(path, "result file is missing; run the tracker on this sequence or remove the "
+                                    "sequence from the evaluation")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    boxes = _fast_parse(text)
+    if boxes is None:
+        boxes = _checked_parse(path, text)
+    if n_frames is not None and len(boxes) != n_frames:
+        what = "missing lines" if len(boxes) < n_frames else "extra lines"
+        raise DataFormatError(path, f"{len(boxes)} lines but the sequence has {n_frames} frames ({what}); one "
+                                    f"x,y,w,h line per frame is required")
+    return boxes
+
+
+def _fast_parse(text: str) -> np.ndarray | None:
+    """numpy's C parser for well-formed files; ``None`` when anything is unusual (the checked parser then names
+    the line)."""
+    body = text.rstrip()
+    if not body or "\n\n" in body.replace("\r", "") or any(c in body for c in "#\"'"):
+        return None
+    try:
+        boxes = np.loadtxt(io.StringIO(_SPLIT.sub(",", body)), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError:
+        return None
+    if boxes.shape[1] != 4 or not np.isfinite(boxes).all():
+        return None
+    return boxes
+
+
+def _checked_parse(path: Path, text: str) -> np.ndarray:
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()  # trailing empty lines are harmless
+    rows = []
+    for lineno, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        parts = [p for p in _SPLIT.split(stripped) if p]
+        if len(parts) != 4:
+            raise DataFormatError(path, f"expected 4 numbers x,y,w,h, got {len(parts)} ({stripped[:60]!r})", lineno)
+        try:
+            values = [float(p) for p in parts]
+        except ValueError as exc:
+            raise DataFormatError(path, f"not a number in {stripped[:60]!r}", lineno) from exc
+        if not all(math.isfinite(v) for v in values):
+            raise DataFormatError(path, f"NaN or infinite value in {stripped[:60]!r}; trackers must report a box on "
+                                        f"every frame", lineno)
+        rows.append(values)
+    return np.array(rows, dtype=np.float64).reshape(-1, 4)
+
+
+def write_result_boxes(path: str | os.PathLike, boxes: np.ndarray, delimiter: str = "\t") -> None:
+    """Write (N, 4) boxes atomically, one line per frame."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    atomic_write_text(path, "".join(delimiter.join(f"{v:.3f}" for v in row) + "\n" for row in boxes))
+
+
+def read_times(path: str | os.PathLike) -> np.ndarray:
+    """(N,) per-frame times in seconds from ``<seq>_time.txt`` (one or more columns; runs are columns)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFormatError(path, "time file is missing")
+    values = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            parts = [p for p in _SPLIT.split(line.strip()) if p]
+            try:
+                values.extend(float(p) for p in parts)
+            except ValueError as exc:
+                raise DataFormatError(path, f"not a number in {line.strip()[:60]!r}", lineno) from exc
+    return np.array(values, dtype=np.float64)
+
+
+@dataclass
+class OPESequence:
+    """What OPE scoring needs from a sequence: GT boxes (N, 4), visibility (N,) and the image size (W, H)."""
+
+    name: str
+    ground_truth_rect: np.ndarray
+    target_visible: np.ndarray | None
+    first_frame: str | None = None
+    image_size: tuple[int, int] | None = None
+
+    def size(self) -> tuple[int, int]:
+        """(W, H) of the frames (read from the first frame's header when not given)."""
+        if self.image_size is None:
+            if self.first_frame is None:
+                raise ValueError(f"sequence '{self.name}': no frame to read the image size from")
+            try:
+                with Image.open(self.first_frame) as im:
+                    self.image_size = im.size
+            except OSError as exc:
+                raise DataFormatError(self.first_frame, f"cannot read the image size: {exc}") from exc
+        return self.image_size
+
+    @classmethod
+    def from_sequence(cls, seq) -> "OPESequence":
+        """From a :class:`pytracking.evaluation.data.Sequence`."""
+        visible = getattr(seq, "target_visible", None)
+        cover = (getattr(seq, "attributes", None) or {}).get("cover")
+        if cover is not None and visible is not None and len(cover) == len(visible):
+            visible = np.asarray(visible, bool) & (np.asarray(cover) > 0)  # GOT-10k toolkit: frames with cover > 0
+        return cls(seq.name, np.asarray(seq.ground_truth_rect, dtype=np.float64),
+                   None if visible is None else np.asarray(visible, bool),
+                   seq.frames[0] if len(seq.frames) else None)

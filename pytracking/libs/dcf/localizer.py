@@ -1,0 +1,233 @@
+"""The DCF target localiser shared by D3S (GEM), DMB (spatial memory bank) and CMEDFL (spec 1.4, 1.8).
+
+It depends on no particular network: ``feature_fn`` maps an image-sample batch ``(B, 3, S, S)`` (float, [0, 255])
+to features ``(B, D, S / stride, S / stride)`` (ResNet layer3 for the trackers; the closure does the ImageNet
+normalisation). The tracker owns the target state and the control flow of spec 1.8; this class owns the filter,
+the projection and the sample memory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+
+from pytracking.libs.dcf.fourier import hann_window_uncentered, upsample_scores
+from pytracking.libs.dcf.labels import even_kernel_offset, gaussian_labels, label_sigma
+from pytracking.libs.dcf.memory import SampleMemory
+from pytracking.libs.dcf.optim import FactorizedConvProblem, FilterProblem, gauss_newton, project, same_conv
+from pytracking.libs.dcf.params import DCFParams
+from pytracking.libs.dcf.peaks import analyze_peaks
+from pytracking.libs.dcf.sampling import apply_augmentations, make_augmentations, normalize_features, sample_patch
+from pytracking.libs.dcf.state import initial_target_scale
+
+FeatureFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class LocalizationResult:
+    """One frame's DCF output.
+
+    Attributes:
+        new_pos: (row, col) estimated target centre in image pixels (not clamped to the image).
+        max_score: maximum of the windowed score map.
+        flag: None, 'not_found', 'uncertain' or 'hard_negative'.
+        score_map: ``(M, M)`` windowed, upsampled scores, zero displacement at ``M // 2``.
+        features: ``(1, C, h, w)`` projected sample features (the training sample of this frame).
+        sample_pos: (row, col) geometric centre of the crop in the image (zero displacement);
+        sample_scale: image pixels per sample pixel.
+    """
+
+    new_pos: np.ndarray
+    max_score: float
+    flag: Optional[str]
+    score_map: torch.Tensor
+    features: torch.Tensor
+    sample_pos: np.ndarray
+    sample_scale: float
+
+    def label_offset(self, final_pos) -> np.ndarray:
+        """Target offset from the crop centre in sample pixels for this frame's training label (spec 1.8 step 6:
+        centred at the *final* position, after segmentation refinement)."""
+        return (np.asarray(final_pos, dtype=np.float64) - self.sample_pos) / self.sample_scale
+
+
+class DCFLocalizer:
+    """Factorised-convolution DCF with Gauss-Newton/CG training (spec 1.4).
+
+    Args:
+        params: :class:`DCFParams` (copied; the caller's object is never modified).
+        feature_fn: image samples ``(B, 3, S, S)`` in [0, 255] -> features ``(B, D, S/stride, S/stride)``.
+        device: where every tensor lives.
+    """
+
+    def __init__(self, params: DCFParams, feature_fn: FeatureFn, device="cpu"):
+        if not isinstance(params, DCFParams):
+            raise TypeError(f"params must be a DCFParams, got {type(params).__name__}")
+        self.params = params.replace()
+        self.feature_fn = feature_fn
+        self.device = torch.device(device)
+        size = self.params.output_size
+        self.window = hann_window_uncentered(size, device=self.device) if self.params.window_output else None
+        self.filter: Optional[torch.Tensor] = None          # (C, k, k)
+        self.projection: Optional[torch.Tensor] = None      # (C, D)
+        self.memory: Optional[SampleMemory] = None
+        self.base_target_sz: Optional[np.ndarray] = None    # (h, w) in sample pixels
+        self.sigma: Optional[float] = None
+        self.init_losses: list[float] = []
+
+    # ------------------------------------------------------------------ features
+    def _features(self, patches: torch.Tensor) -> torch.Tensor:
+        """Raw features of image samples, checked and power-normalised: ``(B, D, h, w)``."""
+        with torch.no_grad():
+            feats = self.feature_fn(patches)
+        fs = self.params.feature_size
+        if feats.dim() != 4 or feats.shape[0] != patches.shape[0] or feats.shape[-2:] != (fs, fs):
+            raise ValueError(
+                f"feature_fn returned shape {tuple(feats.shape)} for samples {tuple(patches.shape)}; expected "
+                f"({patches.shape[0]}, D, {fs}, {fs}): set DCFParams.feature_stride to the features' stride "
+                f"(now {self.params.feature_stride}) or sample_size (now {self.params.sample_size})")
+        return normalize_features(feats.float(), self.params.normalize_power)
+
+    def extract_sample(self, image, pos, scale: float) -> tuple[torch.Tensor, np.ndarray]:
+        """Projected features of the search sample around ``pos`` (row, col): ``((1, C, h, w), sample_pos)``.
+
+        The crop is taken around the integer ``floor(pos)`` (the original truncates with ``.long()``);
+        ``sample_pos`` is the crop's geometric centre, the point that zero displacement and a zero label offset
+        refer to (see docs/dcf.md, "deviations")."""
+        corner = np.floor(np.asarray(pos, dtype=np.float64))
+        patch, sample_pos = sample_patch(image, (int(corner[0]), int(corner[1])), scale * self.params.sample_size,
+                                         self.params.sample_size, self.device)
+        return project(self._features(patch), self.projection), sample_pos
+
+    # ------------------------------------------------------------------ labels
+    def _labels(self, offsets_px: torch.Tensor) -> torch.Tensor:
+        """Gaussian labels ``(B, h, w)`` for target offsets ``(B, 2)`` (row, col) from the crop centre in sample
+        pixels (spec 1.4 "Labels": cells = offset * h / S, plus the even-kernel half cell)."""
+        p = self.params
+        centres = offsets_px * (p.feature_size / p.sample_size) + even_kernel_offset(p.kernel_size)
+        return gaussian_labels(p.feature_size, self.sigma, centres)
+
+    # ------------------------------------------------------------------ frame 1
+    def initialize(self, image, pos, target_sz) -> dict:
+        """Frame 1 (spec 1.4, 1.6): the augmented samples, the PCA projection, the joint GN-CG optimisation of
+        ``(f, P)`` and the sample memory. ``pos`` (row, col) and ``target_sz`` (h, w) in image pixels.
+
+        Returns ``{"target_scale", "base_target_sz", "losses"}`` (losses: objective before/after each GN step)."""
+        p = self.params
+        pos = np.asarray(pos, dtype=np.float64)
+        scale = initial_target_scale(target_sz, p)
+        self.base_target_sz = np.asarray(target_sz, dtype=np.float64) / scale
+        self.sigma = label_sigma(p, self.base_target_sz)
+        # Expanded sample (x2, same parity as the sample size) holding all transforms.
+        expanded = int(p.sample_size * p.augmentation_expansion_factor)
+        expanded += (expanded - p.sample_size) % 2
+        rounded = np.round(pos)
+        big, centre = sample_patch(image, (int(rounded[0]), int(rounded[1])), scale * expanded, expanded, self.device)
+        augs = make_augmentations(p)
+        x = self._features(apply_augmentations(big, augs, p.sample_size))     # (N, D, h, w)
+        if x.shape[1] < p.compressed_dim:
+            raise ValueError(f"feature_fn gives {x.shape[1]} channels, fewer than DCFParams.compressed_dim "
+                             f"({p.compressed_dim})")
+        self.projection = self._pca(x, p.compressed_dim)
+        # Labels follow each transform's translation (spec 1.4), relative to the crop's geometric centre.
+        offset = torch.tensor((pos - centre) / scale, dtype=torch.float32, device=self.device)
+        shifts = torch.tensor([a.shift for a in augs], dtype=torch.float32, device=self.device)
+        y = self._labels(offset[None, :] + shifts)
+        weights = torch.full((len(augs),), 1.0 / len(augs), device=self.device)
+        # Joint Gauss-Newton on (f, P), filter initialised at zero (spec 1.4 "Objective").
+        f = torch.zeros(p.compressed_dim, p.kernel_size, p.kernel_size, device=self.device)
+        self.init_losses = []
+        if p.init_cg_iter > 0:
+            problem = FactorizedConvProblem(x, y, weights, p.filter_reg, p.projection_reg, p.response_activation)
+            f, self.projection = gauss_newton(problem, (f, self.projection), p.init_cg_iter // p.init_gn_iter,
+                                              p.init_gn_iter, losses=self.init_losses)
+            self.init_losses.append(problem.loss((f, self.projection)))
+        self.filter = f
+        # Sample memory with the samples re-projected by the optimised P.
+        self.memory = SampleMemory(p.sample_memory_size, (p.compressed_dim, p.feature_size, p.feature_size),
+                                   (p.feature_size, p.feature_size), self.device,
+                                   init_min_weight=p.init_samples_minimum_weight)
+        self.memory.initialize(project(x, self.projection), y)
+        self.train(p.post_init_cg_iter)                                   # 0 in D3S (spec 1.4)
+        return {"target_scale": scale, "base_target_sz": self.base_target_sz.copy(), "losses": list(self.init_losses)}
+
+    @staticmethod
+    def _pca(x: torch.Tensor, dim: int) -> torch.Tensor:
+        """Top-``dim`` principal directions of the centred ``(D, N*h*w)`` feature matrix: ``(dim, D)``.
+        ``eigh`` of the covariance spans the same subspace as the original's SVD; signs are made deterministic."""
+        d = x.shape[1]
+        mat = x.transpose(0, 1).reshape(d, -1)
+        mat = mat - mat.mean(dim=1, keepdim=True)
+        _, vecs = torch.linalg.eigh(mat @ mat.T)
+        top = vecs[:, -dim:].flip(-1).T.contiguous()                   # descending eigenvalues
+        sign = torch.sign(top.gather(1, top.abs().argmax(dim=1, keepdim=True)))
+        return top * sign
+
+    # ------------------------------------------------------------------ per frame
+    def scores(self, features: torch.Tensor) -> torch.Tensor:
+        """Windowed, upsampled score map ``(M, M)`` of projected features ``(1, C, h, w)``, zero displacement at
+        ``M // 2`` (spec 1.4 "Localization" steps 1-6; the raw correlation, no activation)."""
+        p = self.params
+        raw = same_conv(features, self.filter)                             # (1, h, w)
+        up = upsample_scores(raw, p.output_size, p.kernel_size, p.score_nyquist)[0]
+        if self.window is not None:
+            up = up * self.window
+        return torch.roll(up, shifts=((p.output_size + 1) // 2, (p.output_size + 1) // 2), dims=(0, 1))
+
+    def localize(self, image, pos, scale: float, target_sz=None) -> LocalizationResult:
+        """Find the target around ``pos`` (row, col) at ``scale`` (spec 1.8 step 2).
+
+        ``target_sz`` (h, w) sets the neighbourhood masked before the second-peak search (default: the frame-1
+        size at this scale)."""
+        if self.filter is None:
+            raise RuntimeError("DCFLocalizer.localize before initialize()")
+        p = self.params
+        features, sample_pos = self.extract_sample(image, pos, scale)
+        with torch.no_grad():
+            score_map = self.scores(features)
+        out_per_px = p.output_size / p.sample_size                       # output pixels per sample pixel
+        size_px = self.base_target_sz if target_sz is None else np.asarray(target_sz, dtype=np.float64) / scale
+        peak = analyze_peaks(score_map, p.target_neighborhood_scale * size_px * out_per_px, p)
+        translation = np.asarray(peak.displacement, dtype=np.float64) / out_per_px * scale
+        return LocalizationResult(sample_pos + translation, peak.max_score, peak.flag, score_map, features,
+                                  sample_pos, float(scale))
+
+    def add_sample(self, features: torch.Tensor, label_offset, hard_negative: bool = False) -> int:
+        """Insert a training sample ``(1, C, h, w)`` whose target sits ``label_offset`` (row, col) sample pixels
+        from the crop centre (:meth:`LocalizationResult.label_offset`); lr 0.02 for a hard negative, else 0.0075.
+        Returns the memory slot."""
+        p = self.params
+        offset = torch.as_tensor(np.asarray(label_offset, dtype=np.float32), device=self.device).view(1, 2)
+        label = self._labels(offset)[0]
+        lr = p.hard_negative_learning_rate if hard_negative else p.learning_rate
+        return self.memory.insert(features.reshape(features.shape[-3:]), label, lr)
+
+    def train(self, num_cg_iter: int) -> None:
+        """One Gauss-Newton step of ``num_cg_iter`` CG iterations on the filter, ``P`` frozen ("ConvProblem")."""
+        if num_cg_iter <= 0:
+            return
+        p = self.params
+        x, y, w = self.memory.active()
+        problem = FilterProblem(x, y, w, p.filter_reg, p.response_activation)
+        (self.filter,) = gauss_newton(problem, (self.filter,), num_cg_iter, 1)
+
+    def update(self, frame_num: int, features: Optional[torch.Tensor] = None, label_offset=None,
+               hard_negative: bool = False) -> int:
+        """Spec 1.8 steps 6-7: insert the frame's sample (when given, i.e. the frame was accepted by the
+        uncertainty gate) and run ``hard_negative_cg_iter`` CG iterations on a hard negative, else ``cg_iter`` when
+        ``(frame_num - 1) % train_skipping == 0``. Returns the number of CG iterations run."""
+        p = self.params
+        if features is not None:
+            if label_offset is None:
+                raise ValueError("update(): label_offset is required with features")
+            self.add_sample(features, label_offset, hard_negative)
+        if hard_negative:
+            iters = p.hard_negative_cg_iter
+        elif (frame_num - 1) % p.train_skipping == 0:
+            iters = p.cg_iter
+        else:
+            iters = 0
+        self.train(iters)
+        return iters

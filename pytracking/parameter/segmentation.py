@@ -1,0 +1,116 @@
+"""Parameter dataclasses of the segmentation trackers (``segm`` = CMEDFL / D3S, ``dmb``); defaults are the shared
+values of spec 1.7. Parameter files in ``pytracking/parameter/{segm,dmb}/`` return instances of these.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pytracking.libs.dcf.params import DCFParams
+from pytracking.parameter.base import ParameterError, TrackerParams
+
+
+@dataclass
+class SegmentationTrackingParams(TrackerParams):
+    """Settings shared by every DCF + segmentation tracker (spec 1.5-1.8).
+
+    ``net_path``: checkpoint file (``ltr.admin.checkpoint`` format); a relative name is looked up in
+    ``pytracking/networks/`` (shipped) and then under the ``network_path`` setting.
+    """
+
+    net_path: str = "segm_tiny.pth"
+    dcf: DCFParams = field(default_factory=DCFParams)
+    # Segmentation crop (spec 1.2 / 1.5 step 1).
+    segm_search_area_factor: float = 4.0
+    segm_output_sz: int = 384
+    # Thresholds on the foreground probability (spec 1.5 step 3, 1.6).
+    segm_mask_thr: float = 0.5
+    init_segm_mask_thr: float = 0.5
+    vos_segm_mask_thr: float = 0.2          # VOS mode override of segm_mask_thr (spec 1.6)
+    vos_init_mask_thr: float = 0.1          # threshold on the cropped init mask in VOS mode (spec 1.6)
+    output_mask_thr: float = 0.5            # full-image output mask = prob > this (spec 1.6 "saved VOS mask")
+    segm_min_contour_area: float = 50.0     # in crop pixels (spec 1.5 step 4: area > 50 at a 384 crop)
+    # Gating by the DCF uncertainty (spec 1.7 "gating").
+    uncertainty_segment_thr: float = 10.0
+    uncertainty_segm_scale_thr: float = 3.5
+    memory_write_uncertainty_thr: float = 10.0  # memory writes need uncertainty below this (10 = the originals)
+    # Scale estimation from the mask (spec 1.5 step 4d).
+    segm_scale_estimation: bool = True
+    segm_optimize_polygon: bool = True
+    segm_min_scale: float = 0.2
+    max_rel_scale_ch_thr: float = 0.75
+    min_scale_change_factor: float = 0.95
+    max_scale_change_factor: float = 1.05
+    vos_min_scale_change_factor: float = 0.9
+    vos_max_scale_change_factor: float = 1.1
+    segm_pixels_ratio: float = 2.0          # output a region only if the area ratio is below this
+    consider_segm_pixels_ratio: float = 1.0  # move pos to the mask centre only if the ratio is below this
+    mask_pixels_budget_sz: int = 25
+    # Initial region (spec 1.6).
+    vot_anno_conversion_type: str = "preserve_area"   # or "bounds" (axis-aligned bounds of the polygon)
+
+    def __post_init__(self):
+        if self.segm_output_sz % 16 or self.segm_output_sz < 32:
+            raise ParameterError(f"{type(self).__name__}.segm_output_sz = {self.segm_output_sz}: must be a multiple "
+                                 f"of 16 (layer3 stride) and at least 32")
+        if self.vot_anno_conversion_type not in ("preserve_area", "bounds"):
+            raise ParameterError(f"{type(self).__name__}.vot_anno_conversion_type = "
+                                 f"{self.vot_anno_conversion_type!r}: must be 'preserve_area' or 'bounds'")
+        for name in ("segm_mask_thr", "init_segm_mask_thr", "vos_segm_mask_thr", "vos_init_mask_thr",
+                     "output_mask_thr"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ParameterError(f"{type(self).__name__}.{name} = {getattr(self, name)}: must be in [0, 1)")
+        for name in ("segm_search_area_factor", "uncertainty_segment_thr", "memory_write_uncertainty_thr"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0):
+                raise ParameterError(f"{type(self).__name__}.{name} = {getattr(self, name)}: must be > 0")
+        if not isinstance(self.dcf, DCFParams):
+            raise ParameterError(f"{type(self).__name__}.dcf must be a DCFParams, got {type(self.dcf).__name__}")
+
+
+#: Default memory size of CMEDFL: 16 frames of a 24x24 feature map (see docs/trackers.md "Memory caps").
+CMEDFL_DEFAULT_CAPACITY = 16 * 24 * 24
+
+
+@dataclass
+class SegmParams(SegmentationTrackingParams):
+    """``segm``: CMEDFL with its compact memory (``memory="cmedfl"``), or D3S's fixed reference (``"d3s"``)."""
+
+    memory: str = "cmedfl"
+    memory_capacity: int = CMEDFL_DEFAULT_CAPACITY
+    memory_merge_threshold: float = 0.9
+    memory_update_rate: float = 0.001
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.memory not in ("cmedfl", "d3s"):
+            raise ParameterError(f"SegmParams.memory = {self.memory!r}: must be 'cmedfl' or 'd3s'")
+        if self.memory_capacity < 1:
+            raise ParameterError(f"SegmParams.memory_capacity = {self.memory_capacity}: must be >= 1")
+
+
+@dataclass
+class DMBParams(SegmentationTrackingParams):
+    """``dmb``: DMB/SAMN with its key/value memory of every ``memory_every``-th segmented frame plus the previous."""
+
+    net_path: str = "dmb_tiny.pth"
+    memory_every: int = 5
+    memory_capacity: int = 20
+    memory_keep_first: bool = False
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.memory_every < 1 or self.memory_capacity < 1:
+            raise ParameterError(f"DMBParams.memory_every / memory_capacity must be >= 1, got {self.memory_every} / "
+                                 f"{self.memory_capacity}")
+
+
+#: Crop size of the shipped tiny nets (ltr/train_settings/tiny.py ``output_size``).
+TINY_CROP_SIZE = 96
+
+
+def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZE) -> SegmentationTrackingParams:
+    """``params`` with the segmentation crop of a tiny net: ``segm_output_sz = crop_size`` and the minimum contour
+    area scaled by ``(crop_size / 384)^2`` (50 px at 384)."""
+    params.segm_output_sz = crop_size
+    params.segm_min_contour_area = 50.0 * (crop_size / 384) ** 2
+    return params

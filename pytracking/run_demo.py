@@ -1,0 +1,124 @@
+"""The embedded default: track the bundled synthetic demo sequences with ``segm`` and the shipped checkpoint.
+
+    python -m pytracking.run_demo [--results DIR] [--out DIR] [--threads N] [--device cpu|cuda]
+
+1. generates the ``demo`` dataset (3 VOT-format synthetic sequences, deterministic) unless it exists,
+2. runs ``segm default_params`` (CMEDFL with ``pytracking/networks/segm_tiny.pth``) and the ``fixedbox`` baseline,
+   skipping sequences whose results already exist,
+3. prints the one-pass scores of both (success AUC, precision, normalized precision, AO, SR) under the named
+   convention, and FPS,
+4. writes ``demo_overlay.avi`` (ground truth yellow, segm red, fixed box blue) and ``demo_contact_sheet.png``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ltr.admin.atomic import atomic_open
+from ltr.admin.settings import load_settings
+from ltr.data.image_io import read_image
+from pytracking.analysis.ope_metrics import family_of
+from pytracking.analysis.ope_report import describe_convention, find_run_dirs, load_sequences, score_tracker
+from pytracking.analysis.results_io import read_result_boxes
+from pytracking.evaluation.datasets import get_dataset
+from pytracking.evaluation.running import run_dataset
+from pytracking.evaluation.tracker import Tracker
+
+TRACKERS = (("segm", "default_params", (0, 0, 255)), ("fixedbox", "default", (255, 0, 0)))
+GT_COLOUR = (0, 255, 255)  # yellow (BGR)
+SCORE_KEYS = ("success_auc", "precision_20", "norm_precision", "ao", "sr50", "sr75")
+
+
+def _draw(frame_rgb: np.ndarray, gt_polygon, boxes: dict) -> np.ndarray:
+    """BGR frame with the ground-truth polygon and each tracker's box (``boxes``: {colour: [x, y, w, h]})."""
+    canvas = cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2BGR)
+    if gt_polygon is not None and np.all(np.isfinite(gt_polygon)):
+        cv2.polylines(canvas, [np.round(np.reshape(gt_polygon, (-1, 2))).astype(np.int32)], True, GT_COLOUR, 1)
+    for colour, (x, y, w, h) in boxes.items():
+        cv2.rectangle(canvas, (int(round(x)), int(round(y))), (int(round(x + w)), int(round(y + h))), colour, 1)
+    return canvas
+
+
+def write_visualisations(seqs, results: dict, out_dir: Path, columns: int = 6) -> tuple[Path, Path]:
+    """An overlay video of every sequence one after the other and a contact sheet (one row per sequence)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    video_path, sheet_path = out_dir / "demo_overlay.avi", out_dir / "demo_contact_sheet.png"
+    rows, writer, size = [], None, None
+    tmp_video = out_dir / ".demo_overlay.partial.avi"
+    try:
+        for seq in seqs:
+            picks = set(np.linspace(0, len(seq.frames) - 1, columns).round().astype(int).tolist())
+            row = []
+            for i, frame_path in enumerate(seq.frames):
+                frame = read_image(frame_path)
+                polygon = seq.ground_truth_polygon[i] if seq.ground_truth_polygon is not None else None
+                canvas = _draw(frame, polygon, {colour: results[key][seq.name][i] for key, colour in
+                                                 ((k, c) for k, c in ((t[0], t[2]) for t in TRACKERS))})
+                if size is None:
+                    size = (canvas.shape[1], canvas.shape[0])
+                    writer = cv2.VideoWriter(str(tmp_video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, size)
+                writer.write(cv2.resize(canvas, size))
+                if i in picks:
+                    row.append(cv2.resize(canvas, (size[0] // 2, size[1] // 2)))
+            rows.append(np.concatenate(row, axis=1))
+        writer.release()
+        tmp_video.replace(video_path)
+    finally:
+        if writer is not None:
+            writer.release()
+        tmp_video.unlink(missing_ok=True)
+    ok, png = cv2.imencode(".png", np.concatenate(rows, axis=0))
+    with atomic_open(sheet_path, "wb") as f:
+        f.write(png.tobytes())
+    return video_path, sheet_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pytracking.run_demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--results", help="results folder (default: the results_path setting)")
+    parser.add_argument("--out", help="where the overlay video and contact sheet go (default: <results>/demo)")
+    parser.add_argument("--threads", type=int, default=0, help="worker processes (0: run in this process)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    args = parser.parse_args(argv)
+
+    results_root = load_settings({"results_path": args.results}).path("results_path")
+    seqs = get_dataset("demo")
+    trackers = [Tracker(name, param, results_path=results_root) for name, param, _ in TRACKERS]
+    outcomes = run_dataset(seqs, trackers, threads=args.threads, device=args.device)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        for o in failed:
+            print(f"FAILED {o.tracker} / {o.sequence}: {o.message}")
+        return 1
+
+    ope_seqs, attributes = load_sequences("demo")
+    family = family_of("demo")
+    scores, boxes = {}, {}
+    for (name, param, _), trk in zip(TRACKERS, trackers):
+        run_dirs = find_run_dirs(results_root, name, param)
+        report = score_tracker(f"{name}/{param}", run_dirs, ope_seqs, "demo", attributes=attributes).report
+        scores[f"{name}/{param}"] = {k: report["overall"][k] for k in SCORE_KEYS} | {"fps": report["fps"]}
+        boxes[name] = {s.name: read_result_boxes(run_dirs[0] / f"{s.name}.txt", len(s.frames)) for s in seqs}
+    out_dir = Path(args.out) if args.out else results_root / "demo"
+    video, sheet = write_visualisations(seqs, boxes, out_dir)
+
+    if args.json:
+        print(json.dumps({"dataset": "demo", "sequences": len(seqs), "scores": scores, "video": str(video),
+                          "contact_sheet": str(sheet)}, indent=2))
+        return 0
+    print(f"\ndemo: {len(seqs)} synthetic sequences, {sum(len(s.frames) for s in seqs)} frames; "
+          f"convention: {describe_convention('official', family)}")
+    print(f"{'tracker':<24}" + "".join(f"{k:>15}" for k in SCORE_KEYS) + f"{'FPS':>8}")
+    for name, row in scores.items():
+        print(f"{name:<24}" + "".join(f"{row[k]:>15.3f}" for k in SCORE_KEYS) + f"{row['fps'] or 0:>8.1f}")
+    print(f"overlay video: {video}\ncontact sheet: {sheet}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

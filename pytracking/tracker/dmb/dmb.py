@@ -1,0 +1,57 @@
+"""``dmb``: DMB's appearance memory bank (spec 3.1-3.3) on the shared DCF control flow of spec 1.8.
+
+Frame 1 is memorised with the region mask, segmented, and the soft result gated by the (dilated) region becomes the
+"previous frame" (spec 3.2 init). On each segmented frame the previous frame is memorised and written to the
+bounded key/value memory, the current crop is segmented against it, and becomes the new previous frame. A frame
+whose DCF uncertainty fails the memory gate is segmented but never memorised (the SMB filters the AMB).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from pytracking.libs.memory import DMBKeyValueMemory, WriteGate
+from pytracking.tracker.base import InitRegion
+from pytracking.tracker.shared.dcf_segmentation import DCFSegmentationTracker
+from pytracking.tracker.shared.geometry import SegmentationCrop, gating_mask
+from pytracking.tracker.shared.network import image_to_tensor
+
+
+class DMBTracker(DCFSegmentationTracker):
+    archs = ("dmb",)
+
+    def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
+        p = self.params
+        self.memory = DMBKeyValueMemory(every=p.memory_every, capacity=p.memory_capacity,
+                                        keep_first=p.memory_keep_first,
+                                        gate=WriteGate(p.memory_write_uncertainty_thr))
+        with torch.no_grad():
+            image = image_to_tensor(crop.image, self.device)
+            rough = torch.from_numpy(crop.mask).to(self.device)[None, None]
+            if self.vos:
+                reference = (rough > p.vos_init_mask_thr).float()
+            else:  # memorise with the region mask, segment the same crop, keep the soft mask (no threshold)
+                key, value = self.net.memorize(image, rough)
+                prob = self._probability(image, key.flatten(2), value.flatten(2))
+                gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
+                reference = prob * gate[None, None]
+        self.previous = (image, reference, None)  # crop, soft mask (1, 1, S, S), DCF uncertainty (None = frame 1)
+        return reference[0, 0].cpu().numpy()
+
+    def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
+        with torch.no_grad():
+            if self.previous is not None:  # memorise the previous segmented frame (spec 3.2 step 1)
+                prev_image, prev_mask, prev_uncertainty = self.previous
+                key, value = self.net.memorize(prev_image, prev_mask)
+                self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty)
+                self.previous = None
+            keys, values = self.memory.read()
+            image = image_to_tensor(crop.image, self.device)
+            prob = self._probability(image, keys[None], values[None])
+            if self.memory.gate.accepts(uncertainty):
+                self.previous = (image, prob, uncertainty)
+        return prob[0, 0].cpu().numpy()
+
+    def _probability(self, image: torch.Tensor, keys: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """Sharpened foreground probability ``(1, 1, S, S)`` of ``image`` against memory ``(1, K, M)``/``(1, V, M)``."""
+        return self.net.foreground_probability(self.net.segment(image, keys, values, self.dist))

@@ -1,0 +1,79 @@
+"""``segm``: D3S / CMEDFL segmentation (spec 2.2-2.4, 4.1-4.3) on the shared DCF control flow of spec 1.8.
+
+The memory is CMEDFL's bounded compact memory (``memory="cmedfl"``) or D3S's fixed frame-1 reference
+(``memory="d3s"``). A CMEDFL net additionally gets the graph-attention channels from the frame-1 template.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ltr.models import scores_map, topk_match
+from ltr.models.matching import downsample_nearest
+from pytracking.libs.memory import CMEDFLCompactMemory, D3SFixedReference, WriteGate
+from pytracking.tracker.base import InitRegion
+from pytracking.tracker.shared.dcf_segmentation import DCFSegmentationTracker
+from pytracking.tracker.shared.geometry import SegmentationCrop, gating_mask
+from pytracking.tracker.shared.network import image_to_tensor
+
+
+class SegmTracker(DCFSegmentationTracker):
+    archs = ("cmedfl", "d3s")
+
+    def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
+        """Spec 1.6: the reference mask is the VOS mask, or the net's own prediction on the frame-1 crop (memory =
+        the rough region mask) thresholded and gated by the (dilated) region; the memory starts from it."""
+        p = self.params
+        with torch.no_grad():
+            feats, emb = self._features(crop)
+            rough = torch.from_numpy(crop.mask).to(self.device)
+            if self.vos:
+                reference = (rough > p.vos_init_mask_thr).float()
+            else:
+                self.template = (emb, rough[None, None])
+                memory = self._entries(emb, rough)
+                prob = self._probability(feats, emb, *memory)
+                gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
+                reference = (prob > p.init_segm_mask_thr).float() * gate
+            self.template = (emb, reference[None, None])                # CMEDFL graph-attention template
+            keys, fg, _ = self._entries(emb, reference)
+            if p.memory == "d3s":
+                self.memory = D3SFixedReference(keys, fg)
+            else:
+                self.memory = CMEDFLCompactMemory(keys, fg, capacity=p.memory_capacity,
+                                                  merge_threshold=p.memory_merge_threshold,
+                                                  update_rate=p.memory_update_rate,
+                                                  gate=WriteGate(p.memory_write_uncertainty_thr))
+        return reference.cpu().numpy()
+
+    def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
+        """Top-k matching against the memory, refinement; the memory learns the frame (gated, spec 4.2-4.3)."""
+        with torch.no_grad():
+            feats, emb = self._features(crop)
+            prob = self._probability(feats, emb, *self.memory.read())
+            _, fg, _ = self._entries(emb, prob)
+            self.memory.write(emb[0].flatten(1), fg, uncertainty=uncertainty, frame=self.frame_num)
+        return prob.cpu().numpy()
+
+    # ------------------------------------------------------------------ net calls
+    def _features(self, crop: SegmentationCrop):
+        feats = self.net.extract_backbone(image_to_tensor(crop.image, self.device))
+        return feats, self.net.embed(feats["layer3"])
+
+    @staticmethod
+    def _entries(emb: torch.Tensor, mask: torch.Tensor):
+        """Memory entries of one frame: keys ``(D, h*w)``, fg and bg ``(h*w,)`` from an (S, S) mask (nearest)."""
+        small = downsample_nearest(mask[None, None].float(), tuple(emb.shape[-2:])).flatten()
+        return emb[0].flatten(1), small, 1.0 - small
+
+    def _probability(self, feats, emb, keys, pos, neg) -> torch.Tensor:
+        """Foreground probability (S, S) of the test crop against memory ``keys (D, M)``, ``pos``/``neg`` ``(M,)``."""
+        fg, p_match, _ = topk_match(emb.flatten(2), keys[None], pos[None], neg[None], k=self.net.topk)
+        scores = scores_map(fg, p_match, tuple(emb.shape[-2:]))
+        if self.net.arch == "cmedfl":
+            template_emb, template_mask = self.template
+            gat = self.net.graph_attention(emb, template_emb, template_mask)
+            logits = self.net.segment(feats, scores, self.dist, gat)
+        else:
+            logits = self.net.segment(feats, scores, self.dist)
+        return self.net.foreground_probability(logits)[0, 0]

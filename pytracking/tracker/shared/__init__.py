@@ -1,0 +1,2 @@
+"""Pieces shared by the segmentation trackers: network loading, crops to tensors, distance maps, the initial
+region geometry and the DCF-driven per-frame control flow (spec 1.8)."""

@@ -1,0 +1,165 @@
+"""The per-frame control flow shared by D3S, CMEDFL and DMB (spec 1.8): a DCF localises the target, segmentation
+refines position, scale and output region while the DCF is confident enough, and the refined position becomes the
+centre of the DCF's training label. Subclasses supply the segmentation head and its memory
+(``_init_segmentation``, ``_segment``).
+"""
+from __future__ import annotations
+
+import abc
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ltr.regions.convert import box_to_polygon
+from pytracking.libs.dcf import DCFLocalizer, TargetState, UncertaintyGate, clamp_to_image, update_state
+from pytracking.libs.postprocess import AreaScaleEstimator, mask_to_region, paste_probability
+from pytracking.tracker.base import BaseTracker, InitRegion, make_output, resolve_init_region
+from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, init_region_mask, initial_target,
+                                                pos_to_box)
+from pytracking.tracker.shared.network import distance_map, layer3_feature_fn, load_tracker_network
+
+
+@dataclass
+class SegmentationOutcome:
+    """One segmentation pass: the full-image probability, and when the mask gave a region (spec 1.5 step 4f) its
+    (8,) rotated rectangle and (4,) axis-aligned hull in image pixels, else ``None``."""
+
+    prob: np.ndarray
+    polygon: np.ndarray | None
+    box: np.ndarray | None
+
+
+class DCFSegmentationTracker(BaseTracker):
+    """Streaming tracker of spec 1.8. ``params`` is a :class:`SegmentationTrackingParams` subclass."""
+
+    #: net architectures this tracker accepts (``net.arch``)
+    archs: tuple[str, ...] = ()
+
+    def __init__(self, params, device="cpu"):
+        super().__init__(params, device)
+        self.net: torch.nn.Module | None = None
+
+    # ------------------------------------------------------------------ subclass hooks
+    @abc.abstractmethod
+    def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
+        """Frame 1: build the memory from the crop; ``crop.mask`` is the cropped initial region (or the VOS mask).
+        Returns the reference mask (S, S) float32 in [0, 1] (spec 1.6)."""
+
+    @abc.abstractmethod
+    def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
+        """A tracked frame: foreground probability (S, S) float32 of ``crop``; writes the memory (gated by
+        ``uncertainty``)."""
+
+    # ------------------------------------------------------------------ streaming API
+    def initialize(self, image, box=None, polygon=None, mask=None) -> dict:
+        frame = self._init_frame(image)
+        hw = frame.shape[:2]
+        region = resolve_init_region(hw, box=box, polygon=polygon, mask=mask)
+        self._load_net()
+        p = self.params
+        target = initial_target(region, p.vot_anno_conversion_type)
+        self.rotated, self.vos = target.rotated, region.mask is not None
+        self.mask_thr = p.vos_segm_mask_thr if self.vos else p.segm_mask_thr
+        self.scale_change = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if self.vos else
+                             (p.min_scale_change_factor, p.max_scale_change_factor))
+        # DCF (spec 1.4 frame 1).
+        self.dcf = DCFLocalizer(p.dcf, layer3_feature_fn(self.net), self.device)
+        info = self.dcf.initialize(frame, target.pos, target.target_sz)
+        self.state = TargetState(target.pos.copy(), target.target_sz.copy(), info["target_scale"],
+                                 info["base_target_sz"])
+        self.gate = UncertaintyGate.from_params(p.dcf)
+        self.frame_num = 1
+        # Segmentation (spec 1.6).
+        self.dist = distance_map(p.segm_output_sz, self.device)
+        init_mask = region.mask if self.vos else init_region_mask(region, hw)
+        crop = crop_around(frame, self.state.pos, self.state.target_sz, p.segm_search_area_factor,
+                           p.segm_output_sz, mask=init_mask)
+        reference = self._init_segmentation(crop, region, self.state.target_sz)
+        lo, hi = self.scale_change
+        self.area_scale = AreaScaleEstimator(
+            max(float(reference.sum()), 1.0), budget=p.mask_pixels_budget_sz, pixels_ratio_thr=p.segm_pixels_ratio,
+            uncertainty_thr=p.uncertainty_segm_scale_thr, min_scale=p.segm_min_scale,
+            max_rel_change=p.max_rel_scale_ch_thr, min_factor=lo, max_factor=hi,
+            search_area_scale=p.dcf.search_area_scale, sample_size=p.dcf.sample_size)
+        out_polygon = region.polygon if region.polygon is not None else box_to_polygon(region.box)
+        return make_output(region.box, polygon=out_polygon, mask=init_mask, score=1.0,
+                           prob=init_mask.astype(np.float32))
+
+    def track(self, image) -> dict:
+        frame = self._track_frame(image)
+        hw = frame.shape[:2]
+        p = self.params
+        self.frame_num += 1                                                       # spec 1.8 step 1
+        sample_scale = self.state.target_scale
+        loc = self.dcf.localize(frame, self.state.pos, sample_scale)              # step 2
+        uncertainty, accepted = self.gate.step(self.frame_num, loc.max_score, loc.flag)  # step 3
+        if accepted:
+            self.state = update_state(self.state, loc.new_pos, sample_scale, hw)
+        new_pos = clamp_to_image(loc.new_pos, hw)                                 # step 4
+        outcome = None
+        if self.vos or uncertainty < p.uncertainty_segment_thr:                   # step 5
+            outcome = self._segment_target(frame, new_pos, uncertainty)
+        if outcome is None or outcome.polygon is None:
+            self.state.pos = new_pos
+        self.dcf.update(self.frame_num, loc.features if accepted else None,       # steps 6-7
+                        loc.label_offset(self.state.pos) if accepted else None,
+                        hard_negative=loc.flag == "hard_negative")
+        return self._output(outcome, uncertainty, hw)                             # step 8
+
+    # ------------------------------------------------------------------ helpers
+    def _load_net(self) -> None:
+        if self.net is None:
+            self.net, _ = load_tracker_network(self.params.net_path, self.device)
+        arch = getattr(self.net, "arch", None)
+        if arch not in self.archs:
+            raise ValueError(f"{type(self).__name__}: checkpoint '{self.params.net_path}' holds a '{arch}' net; this "
+                             f"tracker needs one of {', '.join(self.archs)} (parameter net_path)")
+
+    def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float) -> SegmentationOutcome:
+        """Spec 1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position."""
+        p = self.params
+        crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz)
+        prob_crop = self._segment(crop, uncertainty)
+        geometry = crop.geometry
+        prob = paste_probability(prob_crop, geometry, frame.shape[:2])
+        region = mask_to_region(prob_crop, geometry, self.mask_thr, p.segm_min_contour_area,
+                                p.segm_optimize_polygon, rotated=self.rotated)
+        if region is None or not (np.all(np.isfinite(region.polygon)) and np.all(np.isfinite(region.rect0))):
+            return SegmentationOutcome(prob, None, None)
+        if p.segm_scale_estimation:                                               # step 4d
+            self.state.target_scale, ratio = self.area_scale.update(region.contour_area, region.polygon,
+                                                                    uncertainty, self.state.target_scale)
+        else:
+            ratio = self.area_scale.ratio(region.contour_area)
+        if ratio < p.consider_segm_pixels_ratio:                                  # step 4e
+            cx, cy = region.rect0_center
+            self.state.pos = np.array([cy, cx], dtype=np.float64)
+        if ratio < p.segm_pixels_ratio:                                           # step 4f
+            return SegmentationOutcome(prob, region.polygon, region.box)
+        return SegmentationOutcome(prob, None, None)
+
+    def _output(self, outcome: SegmentationOutcome | None, uncertainty: float, hw) -> dict:
+        """The region of the mask if there is one, else the DCF box (spec 1.8 step 8). ``score`` is the DCF
+        confidence ``1 / max(1, uncertainty)`` in [0, 1] (0 when the target is not found). The box of a mask region
+        is clipped to the image (the mask cannot see beyond it); the rotated polygon is reported as fitted."""
+        score = 1.0 / max(1.0, uncertainty) if math.isfinite(uncertainty) else 0.0
+        if outcome is not None and outcome.polygon is not None:
+            box = _clip_to_image(outcome.box, hw)
+            polygon = outcome.polygon if self.rotated else box_to_polygon(box)
+        else:
+            box = pos_to_box(self.state.pos, self.state.target_sz)
+            polygon = box_to_polygon(box)
+        prob = outcome.prob if outcome is not None else np.zeros(hw, np.float32)
+        return make_output(box, polygon=polygon, mask=(prob > self.params.output_mask_thr).astype(np.uint8),
+                           score=score, prob=prob)
+
+
+def _clip_to_image(box: np.ndarray, hw) -> np.ndarray:
+    """``[x, y, w, h]`` clipped to the image; unchanged when it does not overlap the image at all."""
+    x0, y0 = max(box[0], 0.0), max(box[1], 0.0)
+    x1, y1 = min(box[0] + box[2], float(hw[1])), min(box[1] + box[3], float(hw[0]))
+    if x1 <= x0 or y1 <= y0:
+        return box
+    return np.array([x0, y0, x1 - x0, y1 - y0], dtype=np.float64)

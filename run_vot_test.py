@@ -1,0 +1,68 @@
+"""Run the VOT experiment for a tracker and print the A / R / EAO table.
+
+``python run_vot_test.py --tracker NAME --params PARAM --dataset vot2018 [--runs N] [--threads N] [--json]``
+
+Raw results go to ``<results_path>/vot/<dataset>/<tracker>_<param>/baseline/<seq>/`` (the vot-toolkit workspace
+layout, one workspace per dataset: VOT2018 and VOT2020 share sequence names); finished
+sequences and runs are skipped, so an interrupted command resumes where it stopped. VOT2016-2019 run the
+supervised (reset-based) experiment, VOT2020 the anchor-based one (``--protocol`` overrides).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ltr.admin.errors import DataFormatError
+from ltr.admin.settings import SettingsError, load_settings
+
+from votTester.analysis import PROTOCOLS, VARIANTS, jsonable, analyse
+from votTester.experiment import NamedTrackerFactory, run_experiment
+from votTester.sequences import load_sequences
+from votTester.table import format_table
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python run_vot_test.py", description=__doc__.splitlines()[0])
+    p.add_argument("--tracker", required=True, help="registered tracker name (segm, dmb, fixedbox, ...)")
+    p.add_argument("--params", required=True, help="parameter file under pytracking/parameter/<tracker>/")
+    p.add_argument("--dataset", required=True, help="vot2016, vot2017, vot2018, vot2019 or vot2020")
+    p.add_argument("--root", default=None, help="dataset folder (default: the <dataset>_path setting)")
+    p.add_argument("--results", default=None, help="results root (default: the results_path setting)")
+    p.add_argument("--protocol", choices=PROTOCOLS, default=None)
+    p.add_argument("--runs", type=int, default=15, help="runs per sequence (supervised; default 15)")
+    p.add_argument("--threads", type=int, default=1, help="sequences run in parallel processes (default 1)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--sequences", nargs="+", default=None, help="only these sequences")
+    p.add_argument("--variant", choices=VARIANTS, default="toolkit")
+    p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    protocol = args.protocol or ("anchor" if args.dataset == "vot2020" else "supervised")
+    try:
+        results_root = Path(args.results) if args.results else load_settings().path("results_path")
+        results_dir = results_root / "vot" / args.dataset / f"{args.tracker}_{args.params}"
+        sequences = load_sequences(args.dataset, args.root, args.sequences)
+        factory = NamedTrackerFactory(args.tracker, args.params, args.device)
+        factory()  # build once here so that a wrong name/param fails before any process starts
+        run_experiment(factory, sequences, results_dir, protocol, args.runs, args.threads)
+        result = analyse(results_dir, args.dataset, args.root, protocol, args.eao_interval, args.variant,
+                         sequences=sequences, threads=args.threads)
+    except (DataFormatError, SettingsError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(jsonable({k: v for k, v in result.items() if k != "eao_curve"}), indent=2))
+    else:
+        print(format_table(result))
+        print(f"\nraw results: {results_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

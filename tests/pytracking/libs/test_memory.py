@@ -1,0 +1,172 @@
+"""Appearance memories alone: caps over many writes, merge/append/drop on hand-built cases, the scatter-mean merge
+against a hand computation, the uncertainty gate."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from pytracking.libs.memory import (CMEDFLCompactMemory, D3SFixedReference, DMBKeyValueMemory, WriteGate)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """Tiny tensors: thread hand-offs cost more than the maths on a shared 2-core machine (restored afterwards)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+def _unit(*vals):
+    return F.normalize(torch.tensor(vals, dtype=torch.float64), dim=0)
+
+
+def test_gate():
+    gate = WriteGate(3.0)
+    assert gate.accepts(None) and gate.accepts(2.9)
+    assert not gate.accepts(3.0) and not gate.accepts(100.0) and not gate.accepts(float("nan"))
+    with pytest.raises(ValueError):
+        WriteGate(0.0)
+
+
+def test_d3s_reference_never_changes():
+    keys, fg = torch.randn(8, 16), (torch.rand(16) > 0.5).float()
+    mem = D3SFixedReference(keys, fg)
+    report = mem.write(torch.randn(8, 16), torch.rand(16))
+    assert report.dropped == 16 and len(mem) == mem.capacity == 16
+    k, pos, neg = mem.read()
+    assert torch.equal(k, keys) and torch.equal(pos, fg) and torch.equal(neg, 1 - fg)
+
+
+def _cmedfl_bank():
+    # Three orthogonal entries in 3-D with distinct norms; values fg = (1, 0, 1).
+    keys = torch.tensor([[2.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64)
+    fg = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+    return CMEDFLCompactMemory(keys, fg, capacity=10, merge_threshold=0.9, update_rate=0.1)
+
+
+def test_cmedfl_merge_append_drop_decisions():
+    mem = _cmedfl_bank()
+    # c_j: q0 = e0 (1.0, merge), q1 ~ e0 tilted (cos 0.95 > 0.9, merge), q2 cos 0.8 to e1 (append),
+    # q3 cos ~0.58 (=1/sqrt3, drop since tau_low = mean(c)/(e/2)).
+    q = torch.stack([_unit(1, 0, 0), _unit(0.95, math.sqrt(1 - 0.95 ** 2), 0), _unit(0, 0.8, 0.6) * 5,
+                     _unit(-1, -1, -1)], dim=1)
+    c = torch.tensor([1.0, 0.95, 0.8, 1 / math.sqrt(3)])
+    tau_low = float(c.mean()) / (math.e / 2)
+    assert 1 / math.sqrt(3) < tau_low < 0.8  # the case is built so that q3 falls below tau_low
+    fg = torch.tensor([1.0, 1.0, 0.25, 0.0], dtype=torch.float64)
+    report = mem.write(q, fg, uncertainty=1.0, frame=2)
+    assert (report.merged, report.appended, report.dropped, report.evicted) == (2, 1, 1, 0)
+    assert len(mem) == 4
+    keys, pos, neg = mem.read()
+    torch.testing.assert_close(keys[:, 3], q[:, 2])  # appended raw (unnormalised)
+    assert float(pos[3]) == 0.25 and float(neg[3]) == 0.75
+    assert mem.frame.tolist() == [0, 0, 0, 2] and mem.hits.tolist() == [2, 0, 0, 0]
+
+
+def test_cmedfl_scatter_mean_merge_equals_hand_computation():
+    mem = _cmedfl_bank()
+    q0, q1 = _unit(1, 0.2, 0) * 4, _unit(1, 0, 0.3) * 0.5  # both nearest to entry 0 (|K0| = 2), cos > 0.9
+    q2 = _unit(0, 1, 0.1)  # nearest to entry 1 (|K1| = 3)
+    q = torch.stack([q0, q1, q2], dim=1)
+    fg = torch.tensor([0.7, 0.0, 0.4], dtype=torch.float64)
+    report = mem.write(q, fg, frame=1)
+    assert report.merged == 3 and report.appended == 0
+    r = 0.1
+    mean0 = (q0 / q0.norm() + q1 / q1.norm()) / 2
+    k0 = torch.tensor([2.0, 0, 0], dtype=torch.float64)
+    expected0 = 2.0 * ((1 - r) * k0 / 2.0 + r * mean0)
+    k1 = torch.tensor([0, 3.0, 0], dtype=torch.float64)
+    expected1 = 3.0 * ((1 - r) * k1 / 3.0 + r * q2 / q2.norm())
+    keys, pos, neg = mem.read()
+    torch.testing.assert_close(keys[:, 0], expected0)
+    torch.testing.assert_close(keys[:, 1], expected1)
+    torch.testing.assert_close(keys[:, 2], torch.tensor([0, 0, 1.0], dtype=torch.float64))
+    # Values: v <- |v| ((1-r) sign(v) + r mean(sign(u))); entry 0: pos 1 with signs (1, 0) -> 1*(0.9 + 0.1*0.5).
+    assert float(pos[0]) == pytest.approx(0.95)
+    assert float(neg[0]) == 0.0  # a zero value stays zero (original behaviour)
+    assert float(pos[1]) == 0.0 and float(neg[1]) == pytest.approx(1.0)  # neg 1, sign(1-0.4)=1 -> unchanged
+    assert mem.hits.tolist() == [2, 1, 0]
+
+
+def test_cmedfl_capacity_holds_over_thousands_of_writes_and_protects_frame_one():
+    torch.manual_seed(0)
+    init_keys, init_fg = torch.randn(16, 36), (torch.rand(36) > 0.5).float()
+    mem = CMEDFLCompactMemory(init_keys, init_fg, capacity=100, merge_threshold=0.9, update_rate=0.001)
+    total_evicted = 0
+    for frame in range(1, 2001):
+        report = mem.write(torch.randn(16, 36), torch.rand(36), uncertainty=0.5, frame=frame)
+        total_evicted += report.evicted
+        assert len(mem) <= 100
+    assert len(mem) == 100 and total_evicted > 10000
+    torch.testing.assert_close(mem.keys[:, :36], init_keys, atol=0.05, rtol=0.05)  # frame-1 entries kept
+    assert (mem.frame[:36] == 0).all()
+    unused = mem.hits[36:] == 0
+    assert unused.any() and (mem.frame[36:][unused] > 1900).all()  # unused entries left: the most recent ones
+    assert torch.isfinite(mem.keys).all() and torch.isfinite(mem.pos).all()
+
+
+def test_cmedfl_eviction_prefers_least_used_then_oldest():
+    keys = torch.eye(4, dtype=torch.float64)[:, :1]
+    mem = CMEDFLCompactMemory(keys, torch.ones(1, dtype=torch.float64), capacity=3, merge_threshold=0.99)
+    mem.write(torch.eye(4, dtype=torch.float64)[:, 1:3], torch.ones(2, dtype=torch.float64), frame=1)
+    assert len(mem) == 3
+    mem.write(torch.eye(4, dtype=torch.float64)[:, 1:2], torch.ones(1, dtype=torch.float64), frame=2)  # hit e1
+    assert mem.hits.tolist() == [0, 1, 0]
+    new = _unit(0, 0, 0.6, 0.8)  # cos 0.8 to e2 -> appended; capacity 3 -> the unused, oldest e2 entry goes
+    report = mem.write(new.unsqueeze(1), torch.ones(1, dtype=torch.float64), frame=3)
+    assert report.appended == 1 and report.evicted == 1
+    assert mem.frame.tolist() == [0, 1, 3]
+    torch.testing.assert_close(mem.keys[:, 2], new)
+
+
+def test_cmedfl_gate_and_bad_arguments():
+    mem = _cmedfl_bank()
+    report = mem.write(torch.randn(3, 5, dtype=torch.float64), torch.rand(5, dtype=torch.float64), uncertainty=12.0)
+    assert report.gated and len(mem) == 3
+    with pytest.raises(ValueError, match="capacity 2 is smaller than the 3 initial entries"):
+        CMEDFLCompactMemory(torch.randn(4, 3), torch.ones(3), capacity=2)
+    with pytest.raises(ValueError, match="query"):
+        mem.write(torch.randn(4, 5, dtype=torch.float64), torch.rand(5, dtype=torch.float64))
+
+
+def _kv(tag: float, n: int = 4):
+    return torch.full((2, n), tag), torch.full((3, n), tag)
+
+
+def test_dmb_keeps_every_kth_write_plus_latest():
+    mem = DMBKeyValueMemory(every=5, capacity=100)
+    for s in range(1, 13):
+        mem.write(*_kv(s))
+    keys, values = mem.read()
+    # Persistent: writes 5 and 10; plus the latest (12).
+    assert keys[0, ::4].tolist() == [5, 10, 12] and values.shape == (3, 12)
+    mem.write(*_kv(13))
+    mem.write(*_kv(14))
+    mem.write(*_kv(15))  # write 15 becomes persistent: not repeated as "latest"
+    assert mem.read()[0][0, ::4].tolist() == [5, 10, 15] and len(mem) == 3
+
+
+def test_dmb_capacity_holds_over_thousands_of_writes():
+    mem = DMBKeyValueMemory(every=5, capacity=6)
+    for s in range(1, 5001):
+        mem.write(*_kv(s))
+        assert len(mem) <= 7
+    assert mem.read()[0][0, ::4].tolist() == [4975, 4980, 4985, 4990, 4995, 5000]
+    anchored = DMBKeyValueMemory(every=2, capacity=3, keep_first=True)
+    for s in range(1, 1001):
+        anchored.write(*_kv(s))
+    assert anchored.read()[0][0, ::4].tolist() == [2, 998, 1000]
+
+
+def test_dmb_gate_and_errors():
+    mem = DMBKeyValueMemory(every=1, capacity=2, gate=WriteGate(3.0))
+    with pytest.raises(RuntimeError, match="before any write"):
+        mem.read()
+    assert mem.write(*_kv(1), uncertainty=5.0).gated and mem.latest is None
+    mem.write(*_kv(1), uncertainty=1.0)
+    with pytest.raises(ValueError, match="channels"):
+        mem.write(torch.zeros(5, 4), torch.zeros(3, 4))
