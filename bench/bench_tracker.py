@@ -1,13 +1,16 @@
 """Per-frame time breakdown of a tracker: backbone, DCF, segmentation head, memory, crops, post-processing.
 
     python bench/bench_tracker.py [TRACKER PARAM] [--device cpu|cuda] [--frames 40] [--size 640x480]
-                                  [--net CKPT | --tiny] [--param KEY=VALUE ...] [--json OUT]
+                                  [--net CKPT | --tiny] [--param KEY=VALUE ...] [--threads N] [--json OUT]
 
 Runs ``TRACKER PARAM`` (default ``segm default_params``) on one generated VOT sequence. Without ``--net`` a net of the
-tracker's architecture is built with random weights at full size (ResNet-50, 384 px crops; speed does not depend on
-the weights); ``--tiny`` uses the tiny test configuration instead. Times are exclusive (a DCF step's backbone pass is
-counted as backbone), measured in one run: milliseconds per tracked frame for each part, their share of the frame,
-frames per second, and the memory size (entries) at the end next to what the unbounded original would hold.
+tracker's architecture is built with random weights at full size (ResNet-50; speed does not depend on the weights)
+and run with the parameter file's crops: ``segm paper_params`` is the full-size configuration (384 px segmentation
+crops), ``default_params`` uses the tiny nets' 96 px crops; ``--tiny`` uses the tiny test configuration instead.
+Times are exclusive (a DCF step's backbone pass is counted as backbone; DMB's memory-encoder trunk too), measured
+in one run: milliseconds per tracked frame for each part, their share of the frame, frames per second, the backbone
+passes per frame and ``tracker_over_backbone`` = frame time / backbone time (target <= 1.3), and the memory size
+(entries) at the end next to what the unbounded original would hold.
 """
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ class ExclusiveTimer:
     def __init__(self, device: torch.device):
         self.device = device
         self.totals: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
         self._stack: list[list] = []
 
     def _sync(self):
@@ -56,6 +60,7 @@ class ExclusiveTimer:
     def wrap(self, part: str, fn):
         @functools.wraps(fn)
         def timed(*args, **kwargs):
+            self.calls[part] += 1
             self._sync()
             entry = [part, time.perf_counter(), 0.0]  # part, start, nested time
             self._stack.append(entry)
@@ -85,8 +90,9 @@ def instrument(trk, timer: ExclusiveTimer) -> None:
     for name in ("segment", "embed", "graph_attention"):
         if hasattr(net, name):
             timer.patch(net, name, "head")
-    if hasattr(net, "memorize"):
+    if hasattr(net, "memorize"):  # DMB: the memory encoder's trunk is a backbone pass, its heads are memory
         timer.patch(net, "memorize", "memory")
+        timer.patch(net.encoder_m.trunk, "forward", "backbone")
     timer.patch(trk.dcf, "localize", "dcf")
     timer.patch(trk.dcf, "update", "dcf")
     timer.patch(trk.memory, "write", "memory")
@@ -109,7 +115,10 @@ def main(argv=None) -> int:
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override as in run_tracker, e.g. memory_capacity=64 (repeatable)")
     parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     tracker = Tracker(args.tracker_name, args.tracker_param, results_path=tempfile.gettempdir())
     params = tracker.get_parameters()
@@ -157,6 +166,8 @@ def main(argv=None) -> int:
         "init_s": round(init_s, 4), "fps": round(n / total, 2), "ms_per_frame": round(1000 * total / n, 2),
         "parts_ms_per_frame": {k: round(1000 * v / n, 2) for k, v in sorted(parts.items())},
         "parts_share": {k: round(v / total, 3) for k, v in sorted(parts.items())},
+        "backbone_passes_per_frame": round(timer.calls["backbone"] / n, 2),
+        "tracker_over_backbone": round(total / parts["backbone"], 3) if parts.get("backbone") else None,
         "memory_entries_end": len(trk.memory), "memory_entries_if_unbounded": unbounded,
         "python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
     }

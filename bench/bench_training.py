@@ -12,6 +12,7 @@ step on batches already in memory, fp32) and, on CUDA, ``train_amp_samples_per_s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import sys
@@ -86,7 +87,8 @@ def main(argv=None) -> int:
     device = torch.device(args.device)
     settings, _ = load_recipe(*args.recipe.split("/"))
     settings = settings.with_text_overrides(args.set)
-    settings = settings.replace(net={**settings.net, "backbone_weights": "random"}, min_frames=10,
+    settings = settings.replace(net={**settings.net, "backbone_weights": "random"},
+                                sampler=dataclasses.replace(settings.sampler, min_frames=10),
                                 **({"batch_size": args.batch_size} if args.batch_size else {}))
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Path(tmp)
@@ -98,7 +100,7 @@ def main(argv=None) -> int:
         objects = build(settings, workspace)
         batches = max(args.steps, 20)
         result = {"recipe": settings.name, "device": str(device), "batch_size": settings.batch_size,
-                  "output_size": settings.output_size, "workers": args.workers,
+                  "output_size": settings.processing.output_size, "workers": args.workers,
                   "torch": torch.__version__, "threads": torch.get_num_threads(), "machine": platform.processor()
                   or platform.machine()}
         if device.type == "cuda":

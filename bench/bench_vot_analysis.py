@@ -7,12 +7,15 @@ a temporary folder, then times :func:`votTester.analysis.score_supervised` (read
 * identical runs (a deterministic tracker writes 15 identical runs),
 
 and, when vot-toolkit 0.9.0 is installed, its analysis classes on a subset of sequences, reporting the ratio.
+Each timing prints the wall time, the CPU time of this process (single-threaded scoring: the number that does not
+depend on other jobs on the machine) and the 1-minute load average.
 
 ``python bench/bench_vot_analysis.py [--sequences 60] [--runs 15] [--toolkit-sequences 4]``
 """
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -95,10 +98,20 @@ def load(root: Path, names):
 
 
 def timed_score(root, names, threads=1):
-    start = time.perf_counter()
+    """(wall seconds, result); :func:`timed_score_cpu` also gives this process's CPU seconds."""
+    wall, _, result = timed_score_cpu(root, names, threads)
+    return wall, result
+
+
+def timed_score_cpu(root, names, threads=1):
+    start, cpu = time.perf_counter(), time.process_time()
     seqs = load(root, names)
     result = score_supervised(root / "tracker", seqs, (100, 356), threads=threads)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, time.process_time() - cpu, result
+
+
+def load_average() -> str:
+    return f"load average {os.getloadavg()[0]:.1f}"
 
 
 def toolkit_time(root, names):
@@ -152,21 +165,23 @@ def main():
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--toolkit-sequences", type=int, default=4, help="0 skips the vot-toolkit comparison")
     p.add_argument("--threads", type=int, default=2, help="also time scoring in this many processes (1: skip)")
+    p.add_argument("--repeat", type=int, default=1, help="time the single-process scoring this many times")
     args = p.parse_args()
     for identical in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             names = generate(root, args.sequences, args.runs, identical)
             frames = sum(len(read_region_file(root / "data" / n / "groundtruth.txt")) for n in names)
-            seconds, result = timed_score(root, names)
             label = "identical runs" if identical else "distinct runs"
-            print(f"[{label}] {args.sequences} sequences x {args.runs} runs, {frames} frames per run: ours "
-                  f"{seconds:.2f} s (A {result['accuracy']:.4f}, R {result['robustness']:.4f}, "
-                  f"EAO {result['eao']:.4f})")
+            for _ in range(max(args.repeat, 1)):
+                seconds, cpu, result = timed_score_cpu(root, names)
+                print(f"[{label}] {args.sequences} sequences x {args.runs} runs, {frames} frames per run: ours "
+                      f"{seconds:.2f} s wall, {cpu:.2f} s CPU, {load_average()} (A {result['accuracy']:.4f}, "
+                      f"R {result['robustness']:.4f}, EAO {result['eao']:.4f})")
             if args.threads > 1:
-                par_seconds, par = timed_score(root, names, args.threads)
+                par_seconds, _, par = timed_score_cpu(root, names, args.threads)
                 assert par["accuracy"] == result["accuracy"] and par["eao"] == result["eao"]
-                print(f"[{label}] with --threads {args.threads}: {par_seconds:.2f} s")
+                print(f"[{label}] with --threads {args.threads}: {par_seconds:.2f} s wall, {load_average()}")
             if args.toolkit_sequences > 0:
                 try:
                     import vot  # noqa: F401

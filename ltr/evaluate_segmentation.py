@@ -12,6 +12,7 @@ both are empty); the untrained net is the same config with a fresh random init (
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -26,14 +27,17 @@ from ltr.data.processing import SegmProcessing, prepare_batch
 from ltr.data.samplers import SegmSampler
 from ltr.trainers.visualize import predicted_masks
 from ltr.train_settings import TrainSettings, load_recipe
-from ltr.train_settings.common import processing_params, sampler_params
 
 
 def checkpoint_settings(path: str | Path) -> TrainSettings:
-    """The training settings recorded in a checkpoint's meta (or, for older files, its recipe's defaults)."""
+    """The training settings recorded in a checkpoint's meta (nested, or the flat layout of files written before the
+    sampler/processing sections, such as the shipped tiny nets), or for files without them, their recipe's defaults."""
     meta = load_checkpoint(path)["meta"]
     if "train_settings" in meta:
-        return TrainSettings(**meta["train_settings"])
+        try:
+            return TrainSettings.from_dict(meta["train_settings"])
+        except SettingsError as exc:
+            raise DataFormatError(path, f"meta.train_settings: {exc}") from exc
     name = meta.get("settings", "")
     if "/" not in name:
         raise DataFormatError(path, "checkpoint meta names no training settings ('settings': '<module>/<name>'); "
@@ -68,9 +72,9 @@ def evaluate(net: torch.nn.Module, dataset: SegmSampler, samples: int, batch_siz
 def eval_dataset(settings: TrainSettings, data: str | Path, samples: int, seed: int) -> SegmSampler:
     from ltr.dataset.youtubevos import YouTubeVOS
 
-    params = sampler_params(settings.replace(samples_per_epoch=samples))
+    params = dataclasses.replace(settings.sampler, samples_per_epoch=samples)
     data = YouTubeVOS(data, version=settings.dataset_version, split="train")
-    return SegmSampler([data], SegmProcessing(processing_params(settings, augment=False)), params, seed=seed)
+    return SegmSampler([data], SegmProcessing(settings.processing.without_augmentation()), params, seed=seed)
 
 
 def run(checkpoint: str | Path, data: str | Path, samples: int = 128, seed: int = 1,
@@ -86,7 +90,8 @@ def run(checkpoint: str | Path, data: str | Path, samples: int = 128, seed: int 
     fresh = build_net({**config, "backbone_weights": "random"}).to(device)
     untrained = evaluate(fresh, dataset, samples, device=device)
     return {"checkpoint": str(checkpoint), "data": str(data), "samples": samples, "seed": seed,
-            "settings": settings.name, "mode": settings.mode, "output_size": settings.output_size,
+            "settings": settings.name, "mode": settings.sampler.mode,
+            "output_size": settings.processing.output_size,
             "trained_iou": trained, "untrained_iou": untrained}
 
 

@@ -40,7 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (under torchrun each process takes cuda:LOCAL_RANK)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override any TrainSettings key (JSON value), e.g. --set lr_step=10 --set amp=false")
+                        help="override any TrainSettings key (JSON value), e.g. --set lr_step=10 --set amp=false "
+                             "--set processing.output_size=128 --set sampler.samples_per_epoch=640")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     parser.add_argument("--threads", type=int, help="torch CPU threads per process")
     return parser.parse_args(argv)

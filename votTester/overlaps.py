@@ -7,19 +7,19 @@ empty regions with bounds (0, 0, 0, 0): the overlap is 1.0 when the union of bot
 bounds and no pixels (``region_overlap`` itself returns NaN for a special, the ``region.c`` convention).
 
 Speed: one distinct (frame, region text) pair is scored once for all runs of a sequence (deterministic trackers write
-identical runs), and rectangles / 4-point polygons are scored in one batch (:mod:`votTester.fast_overlap`).
+identical runs), and rectangles / 4-point polygons are scored in one batch by
+:func:`ltr.regions.overlap_batch.quad_overlaps`, which rasterises each ground-truth frame once for all runs.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence as Seq
 
 import numpy as np
 
 from ltr.regions.overlap import region_overlap
+from ltr.regions.overlap_batch import QuadGeometry, quad_geometry, quad_overlaps, split_quads
 from ltr.regions.vot_text import Mask, Polygon, Rectangle, Region, Special
 
-from votTester.fast_overlap import geometry, geometry_overlaps, region_bounds, region_geometry, supported, take
 from votTester.measures import CODE_REGION, Run
 from votTester.results_io import RawTrajectory
 
@@ -60,20 +60,22 @@ def toolkit_overlap(region: Region, groundtruth: Region, bounds: tuple[int, int]
     return region_overlap(as_toolkit_region(region), as_toolkit_region(groundtruth), bounds)
 
 
-def special_overlaps(groundtruth: Seq[Region]) -> np.ndarray:
+def special_overlaps(groundtruth: Seq[Region], quads: tuple[np.ndarray, QuadGeometry] | None = None) -> np.ndarray:
     """(N,) toolkit overlap of a special entry (the empty region, bounds (0, 0, 0, 0), no pixels) with each ground
-    truth region: 1.0 when the union of the bounds is degenerate, else 0.0 (no pixel can intersect)."""
+    truth region: 1.0 when the union of the bounds is degenerate, else 0.0 (no pixel can intersect). ``quads``:
+    :func:`~ltr.regions.overlap_batch.split_quads` of ``groundtruth`` when already computed."""
     bounds = np.zeros((len(groundtruth), 4), np.int64)
-    fast = [i for i, g in enumerate(groundtruth) if supported(g)]
-    if fast:
-        bounds[fast] = region_bounds([groundtruth[i] for i in fast])
+    quad, geom = quads if quads is not None else split_quads(groundtruth)
+    bounds[quad] = geom.bounds
     for i, g in enumerate(groundtruth):
+        if quad[i]:
+            continue
         if isinstance(g, Mask):
             ys, xs = np.nonzero(g.mask)
             ox, oy = g.offset
             bounds[i] = (ox, oy, ox, oy) if xs.size == 0 else (xs.min() + ox, ys.min() + oy, xs.max() + ox,
                                                                ys.max() + oy)
-        elif not supported(g) and not isinstance(g, Special):
+        elif not isinstance(g, Special):
             pts = np.round(g.points.astype(np.float32))
             bounds[i] = (pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max())
     union = np.stack([np.minimum(bounds[:, 0], 0), np.minimum(bounds[:, 1], 0), np.maximum(bounds[:, 2], 0),
@@ -81,14 +83,23 @@ def special_overlaps(groundtruth: Seq[Region]) -> np.ndarray:
     return ((union[:, 0] >= union[:, 2]) | (union[:, 1] >= union[:, 3])).astype(np.float64)
 
 
-def _numbers(text: str) -> list[float] | None:
-    """The 4 or 8 numbers of a plain rectangle / 4-point polygon line, else None (parsed the slow way)."""
-    if text.count(",") not in (3, 7) or "m" in text:
-        return None
+def _parse_lines(texts: list[str], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lines of ``count`` comma-separated numbers -> ((n, count) values, (n,) bool parsed). All lines are parsed in
+    one (strict) ``np.loadtxt`` call; when one is not numbers, each line is parsed on its own and the bad ones are marked (the caller
+    parses those as regions, which reports the file and line). Lines with NaN or inf are marked too."""
+    values = np.zeros((len(texts), count))
+    ok = np.ones(len(texts), bool)
+    if not texts:
+        return values, ok
     try:
-        return [float(t) for t in text.split(",")]
+        values[:] = np.loadtxt(texts, delimiter=",", comments=None, ndmin=2, dtype=np.float64)
     except ValueError:
-        return None
+        for i, text in enumerate(texts):
+            try:
+                values[i] = [float(t) for t in text.split(",")]
+            except ValueError:
+                ok[i] = False
+    return values, ok & np.isfinite(values).all(1)
 
 
 def trajectory_overlaps(trajectories: Seq[RawTrajectory], groundtruth: Seq[Region],
@@ -96,45 +107,49 @@ def trajectory_overlaps(trajectories: Seq[RawTrajectory], groundtruth: Seq[Regio
     """:class:`~votTester.measures.Run` (codes, overlaps) for each trajectory of one sequence.
 
     Each distinct (frame, region text) is scored once; rectangles and 4-point polygons against such ground truth
-    go through the batched :func:`votTester.fast_overlap.geometry_overlaps`, other pairs through
-    :func:`toolkit_overlap`. A line that is not a valid region raises :class:`DataFormatError` naming file and line.
+    go through the batched :func:`ltr.regions.overlap_batch.quad_overlaps` (each ground-truth frame rasterised
+    once), other pairs through :func:`toolkit_overlap`. A line that is not a valid region raises
+    :class:`DataFormatError` naming file and line.
     """
     groundtruth = [as_toolkit_region(g) for g in groundtruth]
-    special_value = special_overlaps(groundtruth)
-    gt_fast = np.array([supported(g) for g in groundtruth], bool)
+    quads = split_quads(groundtruth)
+    special_value = special_overlaps(groundtruth, quads)
+    gt_fast = quads[0]
     keys: dict[tuple[int, str], int] = {}
-    fast_keys, fast_values, fast_rect = [], [], []
-    slow: list[tuple[int, Region]] = []
     where = []  # per trajectory: (frames with a region, their key indices)
     for traj in trajectories:
         frames = np.flatnonzero(traj.codes == CODE_REGION)
-        ids = np.empty(len(frames), np.int64)
-        for k, i in enumerate(frames.tolist()):
-            key = (i, traj.texts[i])
-            idx = keys.get(key)
-            if idx is None:
-                idx = keys[key] = len(keys)
-                numbers = _numbers(key[1]) if gt_fast[i] else None
-                if numbers is not None and not any(math.isnan(v) for v in numbers):
-                    fast_keys.append(idx)
-                    fast_rect.append(len(numbers) == 4)
-                    fast_values.append(numbers + [0.0] * (8 - len(numbers)))
-                else:
-                    slow.append((idx, traj.region(i)))  # parsed here: errors name the file and line
-            ids[k] = idx
-        where.append((frames, ids))
+        texts = traj.texts
+        ids = [keys.setdefault((i, texts[i]), len(keys)) for i in frames.tolist()]
+        where.append((frames, np.array(ids, np.int64)))
+    frame_of = np.array([frame for frame, _ in keys], np.int64)  # keys in insertion order: index = key id
+    texts = [text for _, text in keys]
+    # comma count of plain number lines (4 numbers: 3); -1 for masks and against ground truth of other kinds
+    commas = np.array([t.count(",") if t[0] != "m" else -1 for t in texts], np.int64)
+    plain = gt_fast[frame_of]
     values = np.zeros(len(keys))
-    frame_of = np.array([f for f, _ in keys], np.int64)
-    if fast_keys:
-        fast_keys = np.array(fast_keys)
+    fast_keys, fast_values, fast_rect = [], [], []
+    slow = np.ones(len(keys), bool)
+    for n_values in (4, 8):
+        group = np.flatnonzero(plain & (commas == n_values - 1))
+        numbers, ok = _parse_lines([texts[i] for i in group], n_values)
+        fast_keys.append(group[ok])
+        fast_values.append(np.pad(numbers[ok], ((0, 0), (0, 8 - n_values))))
+        fast_rect.append(np.full(int(ok.sum()), n_values == 4))
+        slow[group[ok]] = False
+    fast_keys = np.concatenate(fast_keys)
+    if len(fast_keys):
         gt_index = np.flatnonzero(gt_fast)
-        gt_geom = region_geometry([groundtruth[i] for i in gt_index])
+        gt_geom = quads[1]
         position = np.zeros(len(groundtruth), np.int64)
         position[gt_index] = np.arange(len(gt_index))
-        pred_geom = geometry(np.array(fast_rect), np.array(fast_values))
-        values[fast_keys] = geometry_overlaps(pred_geom, take(gt_geom, position[frame_of[fast_keys]]), bounds)
-    for idx, region in slow:
-        values[idx] = toolkit_overlap(region, groundtruth[frame_of[idx]], bounds)
+        pred_geom = quad_geometry(np.concatenate(fast_rect), np.concatenate(fast_values))
+        values[fast_keys] = quad_overlaps(pred_geom, gt_geom, bounds, position[frame_of[fast_keys]])
+    for idx in np.flatnonzero(slow).tolist():
+        frame, text = int(frame_of[idx]), texts[idx]
+        traj = next(t for t in trajectories if t.codes[frame] == CODE_REGION and t.texts[frame] == text)
+        region = traj.region(frame)  # parsed here: errors name the file and line
+        values[idx] = toolkit_overlap(region, groundtruth[frame], bounds)
     runs = []
     for traj, (frames, ids) in zip(trajectories, where):
         overlaps = special_value.copy()

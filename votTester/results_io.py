@@ -120,24 +120,23 @@ def read_trajectory(path: str | os.PathLike, frames: int, first_is_init: bool = 
                                     f"(one line per frame expected); the run was cut short or belongs to another "
                                     f"version of the sequence")
     codes = np.full(frames, CODE_REGION, dtype=np.int8)
-    texts = [""] * frames
+    texts = [line.strip() for line in lines]
     nan_lines = []
-    for i, raw in enumerate(lines):
-        text = raw.strip()
+    # regions are kept as text; only codes (no comma, not a mask) and lines with NaN need a closer look
+    for i in [i for i, text in enumerate(texts) if "," not in text or "n" in text or "N" in text]:
+        text = texts[i]
         if "," not in text and not text.startswith("m"):
             region = parse_region(text, path=path, line=i + 1)
             if not isinstance(region, Special) or region.code not in SPECIAL_CODES:
                 raise DataFormatError(path, f"unknown special code {text!r}; raw results use 1 (initialisation), "
                                             f"2 (failure) and 0 (skipped)", line=i + 1)
-            codes[i] = region.code
+            codes[i], texts[i] = region.code, ""
             continue
         if "nan" in text.lower():
             region = parse_region(text, path=path, line=i + 1)
             if isinstance(region, Special):
-                codes[i] = 0
+                codes[i], texts[i] = 0, ""
                 nan_lines.append(i + 1)
-                continue
-        texts[i] = text
     if first_is_init and codes[0] != 1:
         raise DataFormatError(path, f"first line must be 1 (initialisation), got {lines[0].strip()!r}", line=1)
     if nan_lines:

@@ -9,7 +9,7 @@ initialisation); the distance maps then use the exact centre.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -41,6 +41,12 @@ class ProcessingParams:
         if not 0 <= self.box_mask_prob <= 1 or self.brightness_jitter >= 1:
             raise ValueError(f"processing needs box_mask_prob in [0, 1] and brightness_jitter < 1, got "
                              f"{self.box_mask_prob} and {self.brightness_jitter}")
+
+    def without_augmentation(self) -> "ProcessingParams":
+        """The same crop geometry (``search_factor``, ``output_size``) with every random change switched off: crops
+        centred on the ground-truth box, exact-centre distance maps, no box-mask case, brightness factor 1."""
+        return replace(self, center_jitter=0.0, scale_jitter=0.0, dist_jitter=0.0, box_mask_prob=0.0,
+                       brightness_jitter=0.0)
 
 
 class SegmProcessing:

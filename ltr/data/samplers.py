@@ -98,8 +98,8 @@ class SegmSampler(torch.utils.data.Dataset):
         if sizes.sum() == 0:
             raise ValueError(
                 f"no training sequence qualifies: {params.mode} mode needs >= {params.min_frames} frames and >= "
-                f"{params.min_visible} visible frames per sequence (settings min_frames / min_visible); the datasets "
-                f"hold {[d.get_num_sequences() for d in datasets]} sequences")
+                f"{params.min_visible} visible frames per sequence (settings sampler.min_frames / "
+                f"sampler.min_visible); the datasets hold {[d.get_num_sequences() for d in datasets]} sequences")
         weights = np.where(sizes > 0, weights, 0.0)
         self.weights = weights / weights.sum()
 

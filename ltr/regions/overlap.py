@@ -262,7 +262,8 @@ def _spans(kind, data, window):
 
 
 def region_overlaps(first, second, bounds: Sequence[int] | None = None) -> np.ndarray:
-    """(N,) float64 :func:`region_overlap` of paired regions (e.g. a trajectory against ground truth)."""
+    """(N,) float64 :func:`region_overlap` of paired regions (e.g. a trajectory against ground truth), pair by pair;
+    :func:`ltr.regions.overlap_batch.region_overlaps_batch` gives the same numbers much faster for many pairs."""
     if len(first) != len(second):
         raise ValueError(f"region_overlaps: {len(first)} regions against {len(second)}; the lists must pair up")
     return np.array([region_overlap(a, b, bounds) for a, b in zip(first, second)], dtype=np.float64)

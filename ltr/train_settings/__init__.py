@@ -1,8 +1,11 @@
 """Training recipes: ``ltr/train_settings/<module>/<name>.py`` defines ``settings() -> TrainSettings``.
 
 :class:`TrainSettings` is a typed, frozen dataclass: an unknown key or a value of the wrong type is a
-:class:`~ltr.admin.settings.SettingsError` naming the key and the recipe. :mod:`ltr.train_settings.common` builds the
-net, actor, optimizer, scheduler and training data from it.
+:class:`~ltr.admin.settings.SettingsError` naming the key and the recipe. Sampling and cropping are the sections
+``sampler`` (:class:`~ltr.data.samplers.SamplerParams`) and ``processing``
+(:class:`~ltr.data.processing.ProcessingParams`), whose classes alone hold their defaults; their keys are dotted
+(``processing.output_size``).
+:mod:`ltr.train_settings.common` builds the net, actor, optimizer, scheduler and training data from it.
 """
 from __future__ import annotations
 
@@ -15,11 +18,41 @@ import typing
 from dataclasses import dataclass, field
 
 from ltr.admin.settings import SettingsError
+from ltr.data.processing import ProcessingParams
+from ltr.data.samplers import SamplerParams
+
+
+def _checked(kind: type, values: dict, where: str, prefix: str = "") -> dict:
+    """``values`` (field name -> value of the dataclass ``kind``) with ints made floats and lists made tuples where the
+    field says so; a value of the wrong type is a :class:`SettingsError` naming ``prefix + name``. Fields that hold a
+    dataclass (the :class:`TrainSettings` sections) are checked field by field the same way."""
+    hints = typing.get_type_hints(kind)
+    out = {}
+    for key, value in values.items():
+        want = hints[key]
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif want is tuple and isinstance(value, list):
+            value = tuple(value)
+        elif dataclasses.is_dataclass(want) and isinstance(value, want):
+            inner = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            fixed = _checked(want, inner, where, f"{prefix}{key}.")
+            if any(fixed[k] is not inner[k] for k in inner):
+                value = dataclasses.replace(value, **fixed)
+        elif not isinstance(value, want) or (want in (int, float) and isinstance(value, bool)):
+            raise SettingsError(f"training settings {where}: '{prefix}{key}' must be {want.__name__}, got {value!r}")
+        out[key] = value
+    return out
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Everything one training run needs besides paths. Defaults: the CMEDFL recipe (spec 4.4 / 2.5)."""
+    """Everything one training run needs besides paths. Defaults: the CMEDFL recipe (spec 4.4 / 2.5).
+
+    Sampling and crop settings are sections holding :class:`~ltr.data.samplers.SamplerParams` and
+    :class:`~ltr.data.processing.ProcessingParams` (their defaults and range checks live there); their keys are
+    dotted: ``sampler.samples_per_epoch``, ``processing.output_size``.
+    """
 
     net: dict  # ltr.models.build_net config
     name: str = ""  # "<module>/<settings>", filled in by load_recipe
@@ -38,57 +71,80 @@ class TrainSettings:
     lr_gamma: float = 0.2
     grad_clip: float = 0.0  # 0: no clipping
     find_unused_parameters: bool = False  # DDP option, for nets with trainable parameters unused in forward
-    # sampling (ltr.data.samplers.SamplerParams)
-    mode: str = "pair"
-    samples_per_epoch: int = 64000
-    max_gap: int = 50
-    num_frames: int = 2
-    max_skip: int = 2
-    min_frames: int = 20
-    min_visible: int = 5
-    # processing (ltr.data.processing.ProcessingParams)
-    search_factor: float = 4.0
-    output_size: int = 384
-    center_jitter: float = 1.5
-    scale_jitter: float = 0.25
-    dist_jitter: float = 0.125
-    box_mask_prob: float = 0.005
-    brightness_jitter: float = 0.2
+    sampler: SamplerParams = field(default_factory=SamplerParams)  # which frames make a sample (spec 2.5 / 3.4)
+    processing: ProcessingParams = field(default_factory=ProcessingParams)  # crops and augmentation
     # data: YouTube-VOS root from --data or the youtubevos_path setting; ``synthetic`` (generate() keyword
     # arguments) lets tiny recipes generate synthetic YouTube-VOS into the workspace when no root is set
     dataset_version: int = 2018
     data_root: str = ""
+    split_file: str = ""  # optional list of YouTube-VOS video ids to train on (one per line)
     synthetic: dict = field(default_factory=dict)
     # logging
     log_interval: int = 10
     image_interval: int = 200
 
     def __post_init__(self):
-        hints = typing.get_type_hints(type(self))
-        for f in dataclasses.fields(self):
-            value, kind = getattr(self, f.name), hints[f.name]
-            ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
-            if kind is float and isinstance(value, int) and not isinstance(value, bool):
-                object.__setattr__(self, f.name, float(value))
-                ok = True
-            if kind is tuple and isinstance(value, list):
-                object.__setattr__(self, f.name, tuple(value))
-                ok = True
-            if not ok:
-                raise SettingsError(f"training settings {self.name or '?'}: '{f.name}' must be {kind.__name__}, got "
-                                    f"{value!r}")
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for key, value in _checked(type(self), values, self.name or "?").items():
+            object.__setattr__(self, key, value)
+
+    @classmethod
+    def sections(cls) -> dict[str, type]:
+        """Section field name -> its parameter class: ``{"sampler": SamplerParams, "processing": ProcessingParams}``."""
+        hints = typing.get_type_hints(cls)
+        return {f.name: hints[f.name] for f in dataclasses.fields(cls) if dataclasses.is_dataclass(hints[f.name])}
+
+    @classmethod
+    def known_keys(cls) -> list[str]:
+        """Every key :meth:`replace` and ``--set`` accept, sections spelled ``section.field``."""
+        sections = cls.sections()
+        keys = [f.name for f in dataclasses.fields(cls) if f.name not in sections]
+        keys += [f"{section}.{f.name}" for section, kind in sections.items() for f in dataclasses.fields(kind)]
+        return sorted(keys)
+
+    def _unknown_keys_error(self, unknown: list[str]) -> SettingsError:
+        sections, known = self.sections(), self.known_keys()
+        heads = {key.partition(".")[0] for key in unknown}
+        if len(heads) == 1 and all("." in key for key in unknown) and next(iter(heads)) in sections:
+            known = [key for key in known if key.partition(".")[0] in heads]  # only the section's keys
+        moved = [f"{section}.{key}" for key in unknown for section, kind in sections.items()
+                 if key in {f.name for f in dataclasses.fields(kind)}]
+        hint = f"did you mean {', '.join(moved)}? " if moved else ""
+        return SettingsError(f"training settings {self.name or '?'}: unknown key(s) {', '.join(unknown)}; {hint}"
+                             f"known keys: {', '.join(known)}")
 
     def replace(self, **changes) -> "TrainSettings":
-        """A copy with ``changes``; unknown keys are a :class:`SettingsError` listing the known ones."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - known)
+        """A copy with ``changes``. Keys are field names or dotted section keys (``**{"processing.output_size": 128}``);
+        a section is given whole (``processing=ProcessingParams(...)``) or as a dict of the section fields to change.
+        Unknown keys are a :class:`SettingsError` listing the known ones."""
+        sections = self.sections()
+        top, by_section = {}, {}
+        for key, value in changes.items():
+            head, dot, sub = key.partition(".")
+            if dot and head in sections:
+                by_section.setdefault(head, {})[sub] = value
+            elif key in sections and isinstance(value, dict):
+                by_section.setdefault(key, {}).update(value)
+            else:
+                top[key] = value
+        unknown = sorted(set(top) - {f.name for f in dataclasses.fields(self)})
+        unknown += sorted(f"{section}.{key}" for section, sub in by_section.items()
+                          for key in sorted(set(sub) - {f.name for f in dataclasses.fields(sections[section])}))
         if unknown:
-            raise SettingsError(f"training settings {self.name or '?'}: unknown key(s) {', '.join(unknown)}; known "
-                                f"keys: {', '.join(sorted(known))}")
-        return dataclasses.replace(self, **changes)
+            raise self._unknown_keys_error(unknown)
+        for section, sub in by_section.items():
+            base = top.get(section, getattr(self, section))
+            if isinstance(base, sections[section]):  # otherwise __post_init__ reports the wrong type
+                sub = _checked(sections[section], sub, self.name or "?", f"{section}.")
+                try:
+                    top[section] = dataclasses.replace(base, **sub)
+                except ValueError as exc:
+                    raise SettingsError(f"training settings {self.name or '?'}: {section}: {exc}") from exc
+        return dataclasses.replace(self, **top)
 
     def with_text_overrides(self, pairs: list[str]) -> "TrainSettings":
-        """Apply ``key=value`` strings (``--set``); values are JSON (numbers, true/false, lists, objects) or text."""
+        """Apply ``key=value`` strings (``--set``, ``--set processing.output_size=128``); values are JSON (numbers,
+        true/false, lists, objects) or text."""
         changes = {}
         for pair in pairs:
             key, sep, text = pair.partition("=")
@@ -101,7 +157,24 @@ class TrainSettings:
         return self.replace(**changes)
 
     def to_dict(self) -> dict:
+        """JSON-able nested dict (sections as dicts), as stored in checkpoint ``meta.train_settings``."""
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainSettings":
+        """Rebuild from :meth:`to_dict` output. Also reads the flat layout of checkpoints written before the sections
+        existed (e.g. the shipped ``pytracking/networks/*.pth``): a top-level ``output_size`` goes to ``processing``,
+        ``samples_per_epoch`` to ``sampler``, and so on. Keys missing from ``data`` keep their defaults."""
+        data = dict(data)
+        if "net" not in data:
+            raise SettingsError(f"training settings {data.get('name') or '?'}: no 'net' key in the stored settings")
+        for section, kind in cls.sections().items():
+            stored = data.get(section, {})
+            if isinstance(stored, dict):
+                flat = {f.name: data.pop(f.name) for f in dataclasses.fields(kind) if f.name in data}
+                data[section] = {**flat, **stored}
+        base = cls(net=data.pop("net"), name=data.pop("name", ""))
+        return base.replace(**data)
 
 
 def available_recipes() -> list[str]:
@@ -128,7 +201,12 @@ def load_recipe(module: str, name: str) -> tuple[TrainSettings, types.ModuleType
                             f"{', '.join(available_recipes())}") from exc
     if not hasattr(recipe, "settings"):
         raise SettingsError(f"training recipe {full} ({recipe.__file__}) defines no settings() function")
-    settings = recipe.settings()
+    try:
+        settings = recipe.settings()
+    except SettingsError:
+        raise
+    except ValueError as exc:  # a SamplerParams / ProcessingParams value out of range
+        raise SettingsError(f"training recipe {full} ({recipe.__file__}): {exc}") from exc
     if not isinstance(settings, TrainSettings):
         raise SettingsError(f"{recipe.__file__}: settings() must return a TrainSettings, got {type(settings).__name__}")
     return settings.replace(name=f"{module}/{name}"), recipe

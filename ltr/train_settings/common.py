@@ -5,6 +5,7 @@ training sample dataset). Recipe modules only define ``settings()``; this is sha
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -14,8 +15,8 @@ import torch
 import torch.distributed as dist
 
 from ltr.admin.settings import SettingsError, load_settings
-from ltr.data.processing import ProcessingParams, SegmProcessing
-from ltr.data.samplers import SamplerParams, SegmSampler
+from ltr.data.processing import SegmProcessing
+from ltr.data.samplers import SegmSampler
 from ltr.train_settings import TrainSettings
 
 
@@ -31,28 +32,6 @@ class TrainingObjects:
 
 def _wrap(settings: TrainSettings, exc: Exception) -> SettingsError:
     return SettingsError(f"training settings {settings.name}: {exc}")
-
-
-def sampler_params(s: TrainSettings) -> SamplerParams:
-    try:
-        return SamplerParams(mode=s.mode, samples_per_epoch=s.samples_per_epoch, max_gap=s.max_gap,
-                             num_frames=s.num_frames, max_skip=s.max_skip, min_frames=s.min_frames,
-                             min_visible=s.min_visible)
-    except ValueError as exc:
-        raise _wrap(s, exc) from exc
-
-
-def processing_params(s: TrainSettings, augment: bool = True) -> ProcessingParams:
-    """The recipe's crop settings; ``augment=False`` keeps the crop geometry and removes every random change."""
-    try:
-        if not augment:
-            return ProcessingParams(search_factor=s.search_factor, output_size=s.output_size, center_jitter=0.0,
-                                    scale_jitter=0.0, dist_jitter=0.0, box_mask_prob=0.0, brightness_jitter=0.0)
-        return ProcessingParams(search_factor=s.search_factor, output_size=s.output_size,
-                                center_jitter=s.center_jitter, scale_jitter=s.scale_jitter, dist_jitter=s.dist_jitter,
-                                box_mask_prob=s.box_mask_prob, brightness_jitter=s.brightness_jitter)
-    except ValueError as exc:
-        raise _wrap(s, exc) from exc
 
 
 def synthetic_root(s: TrainSettings, workspace: Path) -> Path:
@@ -94,10 +73,15 @@ def data_root(s: TrainSettings, workspace: Path) -> Path:
     return synthetic_root(s, workspace)
 
 
-def training_datasets(s: TrainSettings, root: Path) -> list:
+def training_datasets(s: TrainSettings, root: Path, workspace: Path) -> list:
+    """YouTube-VOS ``train`` (restricted to ``split_file`` if set). Per-video boxes/visibility are cached under
+    ``<workspace>/cache/youtubevos-<hash of the root>`` so later runs skip reading every mask again."""
     from ltr.dataset.youtubevos import YouTubeVOS
 
-    return [YouTubeVOS(root, version=s.dataset_version, split="train")]
+    digest = hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:12]
+    cache = Path(workspace) / "cache" / f"youtubevos{s.dataset_version}-{digest}"
+    return [YouTubeVOS(root, version=s.dataset_version, split="train", split_file=s.split_file or None,
+                       cache_dir=cache)]
 
 
 def build(s: TrainSettings, workspace: str | Path) -> TrainingObjects:
@@ -122,6 +106,6 @@ def build(s: TrainSettings, workspace: str | Path) -> TrainingObjects:
     optimizer = torch.optim.Adam(groups, betas=tuple(s.betas), weight_decay=s.weight_decay)
     step = s.lr_step if s.lr_step > 0 else 1
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step, s.lr_gamma if s.lr_step > 0 else 1.0)
-    processing = SegmProcessing(processing_params(s))
-    dataset = SegmSampler(training_datasets(s, root), processing, sampler_params(s), seed=s.seed)
+    processing = SegmProcessing(s.processing)
+    dataset = SegmSampler(training_datasets(s, root, Path(workspace)), processing, s.sampler, seed=s.seed)
     return TrainingObjects(net, actor_for(net), optimizer, scheduler, dataset, root)

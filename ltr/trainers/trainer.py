@@ -127,7 +127,7 @@ class Trainer:
         self.scheduler.load_state_dict(payload["scheduler"])
         rng = payload["rng"]
         set_rng_state(rng)
-        if "scaler" in rng and self.use_amp:
+        if rng.get("scaler") and self.use_amp:  # empty when saved by a CPU (AMP-less) run
             self.scaler.load_state_dict(rng["scaler"])
         self.global_step = int(meta.get("global_step", 0))
         if meta.get("complete", True):

@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _ope(args) -> int:
     family = family_of(args.dataset)
     sequences, attrs = load_sequences(args.dataset, args.root)
-    rep = score_tracker("tracker", [Path(d) for d in args.results], sequences, args.dataset, args.convention, attrs)
+    dirs = [Path(d) for d in args.results]
+    label = "/".join(dirs[0].resolve().parts[-2:])  # <tracker>/<param>[_NNN], the results layout
+    rep = score_tracker(label, dirs, sequences, args.dataset, args.convention, attrs)
     convention = rep.report["convention"]
     if args.json:
         print(json.dumps({"convention": convention, "overall": rep.report["overall"],

@@ -109,8 +109,11 @@ TINY_CROP_SIZE = 96
 
 
 def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZE) -> SegmentationTrackingParams:
-    """``params`` with the segmentation crop of a tiny net: ``segm_output_sz = crop_size`` and the minimum contour
-    area scaled by ``(crop_size / 384)^2`` (50 px at 384)."""
+    """``params`` with the segmentation crop of a tiny net: ``segm_output_sz = crop_size``, and the minimum contour
+    area (50 px at 384) and CMEDFL's memory capacity (16 frames of the feature map: 9,216 entries at 384, 576 at
+    96) scaled by ``(crop_size / 384)^2``. DMB's capacity counts frames and is kept."""
     params.segm_output_sz = crop_size
     params.segm_min_contour_area = 50.0 * (crop_size / 384) ** 2
+    if isinstance(params, SegmParams):
+        params.memory_capacity = CMEDFL_DEFAULT_CAPACITY * crop_size ** 2 // 384 ** 2
     return params

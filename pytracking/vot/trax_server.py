@@ -1,7 +1,8 @@
 """TraX server: lets the VOT toolkit (``vot-toolkit``, protocol ``traxpython``) run any registered tracker.
 
-``python -m pytracking.vot.trax_server [TRACKER PARAM] [--region polygon|rectangle|mask] [--device DEV]``; the VOT
-toolkit starts the module without arguments, so the same settings are also read from the environment
+``python -m pytracking.vot.trax_server [TRACKER PARAM] [--region polygon|rectangle|mask] [--device DEV]
+[--param KEY=VALUE ...]`` (``--param`` overrides parameters as in ``run_tracker``, e.g. ``dcf.sample_size=128``); the
+VOT toolkit starts the module without arguments, so the same settings are also read from the environment
 (``env_PYTRACKING_TRAX_TRACKER = segm`` ... in ``trackers.ini``, see ``pytracking/vot/trackers.ini``):
 ``PYTRACKING_TRAX_TRACKER``, ``PYTRACKING_TRAX_PARAM``, ``PYTRACKING_TRAX_REGION``, ``PYTRACKING_TRAX_DEVICE``.
 
@@ -51,16 +52,18 @@ def region_to_trax(output: dict, region_format: str):
     return trax.Mask.create(np.ascontiguousarray(output["mask"], dtype=np.uint8))
 
 
-def serve(tracker_name: str, parameter_name: str, region_format: str = "polygon", device: str = "cpu") -> None:
-    """Answer TraX requests until the client quits."""
+def serve(tracker_name: str, parameter_name: str, region_format: str = "polygon", device: str = "cpu",
+          overrides: list[str] | None = None) -> None:
+    """Answer TraX requests until the client quits; ``overrides`` are ``KEY=VALUE`` parameter overrides."""
     import trax
 
     from pytracking.evaluation.tracker import Tracker
+    from pytracking.parameter.base import apply_overrides
 
     if region_format not in REGION_FORMATS:
         raise ValueError(f"region format '{region_format}' unknown; use one of {', '.join(REGION_FORMATS)}")
     tracker = Tracker(tracker_name, parameter_name, results_path=os.devnull)
-    params = tracker.get_parameters()
+    params = apply_overrides(tracker.get_parameters(), overrides or [])
     active = None
     with trax.Server([region_format], [trax.Image.PATH], tracker_name=f"{tracker_name}_{parameter_name}",
                      tracker_family="pytracking") as server:
@@ -84,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tracker_param", nargs="?", default=env("PYTRACKING_TRAX_PARAM", "default_params"))
     parser.add_argument("--region", choices=REGION_FORMATS, default=env("PYTRACKING_TRAX_REGION", "polygon"))
     parser.add_argument("--device", default=env("PYTRACKING_TRAX_DEVICE", "cpu"))
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="parameter override, e.g. dcf.sample_size=128 (repeatable; unknown keys are errors)")
     args = parser.parse_args(argv)
-    serve(args.tracker_name, args.tracker_param, args.region, args.device)
+    serve(args.tracker_name, args.tracker_param, args.region, args.device, args.param)
     return 0
 
 

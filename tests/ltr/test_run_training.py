@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 import ltr
 from ltr.admin.checkpoint import list_checkpoints, load_checkpoint, load_network
@@ -15,8 +14,8 @@ from ltr.models import describe
 from ltr.run_training import main
 from ltr.train_settings import TrainSettings, available_recipes, load_recipe
 
-SMALL = ["--set", "samples_per_epoch=8", "--set", "output_size=64", "--batch-size", "4", "--workers", "0",
-         "--no-progress", "--threads", "1"]
+SMALL = ["--set", "sampler.samples_per_epoch=8", "--set", "processing.output_size=64", "--batch-size", "4",
+         "--workers", "0", "--no-progress", "--threads", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +31,13 @@ def test_every_recipe_loads_with_a_valid_net_config():
         settings, _ = load_recipe(*name.split("/"))
         assert settings.name == name and describe(settings.net)["arch"] in ("d3s", "cmedfl", "dmb")
     cmedfl, _ = load_recipe("segm", "segm_default")
-    assert (cmedfl.epochs, cmedfl.batch_size, cmedfl.output_size, cmedfl.lr_step, cmedfl.lr_gamma) == (50, 64, 384,
-                                                                                                         15, 0.2)
-    assert cmedfl.lr == {"predictor": 1e-3, "feat_adjust": 8e-4} and cmedfl.samples_per_epoch == 64000
+    assert (cmedfl.epochs, cmedfl.batch_size, cmedfl.processing.output_size, cmedfl.lr_step, cmedfl.lr_gamma) == (
+        50, 64, 384, 15, 0.2)
+    assert cmedfl.lr == {"predictor": 1e-3, "feat_adjust": 8e-4} and cmedfl.sampler.samples_per_epoch == 64000
+    dmb, _ = load_recipe("dmb", "dmb_tiny")
+    assert (dmb.sampler.mode, dmb.sampler.num_frames, dmb.sampler.samples_per_epoch, dmb.sampler.min_frames) == (
+        "sequence", 3, 1024, 10)
+    assert dmb.processing.output_size == 96 and dmb.batch_size == 8
 
 
 def test_settings_reject_unknown_keys_and_wrong_types():
@@ -61,15 +64,18 @@ def test_cli_trains_resumes_and_evaluates(tmp_path, ytvos, capsys):
     assert "resuming from" in capsys.readouterr().out
     assert [e for e, _ in list_checkpoints(ckpt_dir)] == [1, 2]
     recorded = json.loads((ckpt_dir / "settings.json").read_text())
-    assert recorded["output_size"] == 64 and recorded["epochs"] == 2
+    assert recorded["processing"]["output_size"] == 64 and recorded["epochs"] == 2
     path = ckpt_dir / "CMEDFLNet_ep0002.pth"
     payload = load_checkpoint(path)
-    assert payload["meta"]["train_settings"]["samples_per_epoch"] == 8
+    assert payload["meta"]["train_settings"]["sampler"]["samples_per_epoch"] == 8
+    assert TrainSettings.from_dict(payload["meta"]["train_settings"]).processing.output_size == 64
     net, config = load_network(path)
     assert config["arch"] == "cmedfl" and config["backbone_width"] == 32
     result = evaluate_run(path, ytvos, samples=4)
     assert 0 <= result["trained_iou"] <= 1 and 0 <= result["untrained_iou"] <= 1 and result["output_size"] == 64
     assert any((ws / "tensorboard" / "segm" / "segm_tiny").iterdir())
+    (cache,) = (ws / "cache").iterdir()  # per-video boxes cached for the next run
+    assert cache.name.startswith("youtubevos2018-") and any(cache.iterdir())
 
 
 def test_dmb_sequence_mode_runs(tmp_path, ytvos):
@@ -84,7 +90,7 @@ def test_tiny_recipe_generates_synthetic_data_when_no_root(tmp_path, monkeypatch
     monkeypatch.setenv("PYTRACKING_SETTINGS", str(tmp_path / "none.toml"))
     synthetic = json.dumps({"sequences": 2, "frames": 12, "seed": 3, "size": [128, 96]})
     rc = main(["segm", "d3s_tiny", "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--set",
-               f"synthetic={synthetic}", "--set", "min_visible=2", *SMALL])
+               f"synthetic={synthetic}", "--set", "sampler.min_visible=2", *SMALL])
     out = capsys.readouterr().out
     assert rc == 0 and "generating synthetic YouTube-VOS" in out
     assert (tmp_path / "ws" / "synthetic" / "youtubevos-frames12-seed3-sequences2-size128x96" / "train").is_dir()
@@ -96,6 +102,9 @@ def test_tiny_recipe_generates_synthetic_data_when_no_root(tmp_path, monkeypatch
 def test_unknown_override_and_script_from_ltr_folder(tmp_path, capsys):
     assert main(["segm", "segm_tiny", "--workspace", str(tmp_path), "--set", "lr_decay=0.1"]) == 2
     assert "unknown key(s) lr_decay" in capsys.readouterr().err
+    assert main(["segm", "segm_tiny", "--workspace", str(tmp_path), "--set", "processing.output_sz=1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key(s) processing.output_sz" in err and "processing.output_size" in err
     ltr_dir = Path(ltr.__file__).parent
     out = subprocess.run([sys.executable, "run_training.py", "segm", "nope"], cwd=ltr_dir, capture_output=True,
                          text=True)

@@ -1,11 +1,13 @@
 """Tiny DMB (see ltr.train_settings.tiny): 3-frame recurrent batches, narrow key/value/decoder, synthetic data."""
+from dataclasses import replace
+
 from ltr.train_settings import TrainSettings
-from ltr.train_settings.tiny import COMMON, TRUNK
+from ltr.train_settings.tiny import COMMON, SAMPLER, TRUNK
 
 
 def settings() -> TrainSettings:
-    common = {**COMMON, "batch_size": 8, "samples_per_epoch": 1024}
+    sampler = replace(SAMPLER, mode="sequence", num_frames=3, max_skip=2, samples_per_epoch=1024)
     return TrainSettings(net={"arch": "dmb", **TRUNK, "backbone_width": 16, "key_dim": 32, "value_dim": 64,
                               "decoder_dim": 32},
-                         description=__doc__, mode="sequence", num_frames=3, max_skip=2, weight_decay=5e-4,
-                         lr={"heads": 1e-3, "backbone": 1e-3}, **common)
+                         description=__doc__, weight_decay=5e-4, lr={"heads": 1e-3, "backbone": 1e-3},
+                         **{**COMMON, "batch_size": 8, "sampler": sampler})

@@ -65,6 +65,11 @@ class CMEDFLCompactMemory:
     def __len__(self) -> int:
         return self.keys.shape[1]
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the stored tensors (keys, values, usage counts, frame numbers)."""
+        return sum(t.numel() * t.element_size() for t in (self.keys, self.pos, self.neg, self.hits, self.frame))
+
     def read(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(keys (C, M), pos (M,), neg (M,))``."""
         return self.keys, self.pos, self.neg

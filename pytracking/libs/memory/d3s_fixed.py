@@ -26,6 +26,11 @@ class D3SFixedReference:
     def __len__(self) -> int:
         return self.keys.shape[1]
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the stored tensors."""
+        return sum(t.numel() * t.element_size() for t in (self.keys, self.pos, self.neg))
+
     def read(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(keys (C, N), pos (N,), neg (N,))``."""
         return self.keys, self.pos, self.neg

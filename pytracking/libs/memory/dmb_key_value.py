@@ -46,6 +46,18 @@ class DMBKeyValueMemory:
         """Number of frames a read returns."""
         return len(self.persistent) + (0 if self.latest is None or self._latest_is_persistent else 1)
 
+    @property
+    def num_entries(self) -> int:
+        """Key columns a read returns (frames x ``N``)."""
+        frames = self.persistent + ([] if self.latest is None or self._latest_is_persistent else [self.latest])
+        return int(sum(key.shape[1] for key, _ in frames))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the stored keys and values (persistent frames and the latest frame)."""
+        frames = self.persistent + ([] if self.latest is None or self._latest_is_persistent else [self.latest])
+        return int(sum(t.numel() * t.element_size() for frame in frames for t in frame))
+
     def write(self, key: torch.Tensor, value: torch.Tensor, uncertainty: float | None = None) -> WriteReport:
         """Store one memorised frame: ``key (Ck, N)``, ``value (Cv, N)``."""
         if key.dim() != 2 or value.dim() != 2 or key.shape[1] != value.shape[1]:

@@ -55,6 +55,9 @@ def load_tracker_network(name: str | os.PathLike, device) -> tuple[torch.nn.Modu
         net, config = load_network(path, device)
         for p in net.parameters():
             p.requires_grad_(False)
+        # NHWC convolutions are 20-40 % faster on CPU (oneDNN) and on CUDA tensor cores; inputs follow in
+        # normalize_images. Same numbers up to float rounding.
+        net = net.to(memory_format=torch.channels_last)
         _CACHE[key] = (net, config)
     return _CACHE[key]
 
@@ -66,10 +69,10 @@ def image_to_tensor(crop: np.ndarray, device) -> torch.Tensor:
 
 
 def normalize_images(images: torch.Tensor) -> torch.Tensor:
-    """``(B, 3, S, S)`` in [0, 255] -> ImageNet-normalised (spec 1.3)."""
+    """``(B, 3, S, S)`` in [0, 255] -> ImageNet-normalised (spec 1.3), channels-last like the loaded nets."""
     mean = torch.tensor(IMAGENET_MEAN, device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
     std = torch.tensor(IMAGENET_STD, device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
-    return (images / 255.0 - mean) / std
+    return ((images / 255.0 - mean) / std).contiguous(memory_format=torch.channels_last)
 
 
 def layer3_feature_fn(net: torch.nn.Module):

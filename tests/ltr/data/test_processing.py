@@ -88,3 +88,16 @@ def test_same_rng_same_sample_and_dist_jitter_range(frames_of):
     assert d[2, 1] == 0 and d[2, 4] == 3 and d[0, 1] == 2
     with pytest.raises(ValueError, match="box_mask_prob"):
         ProcessingParams(box_mask_prob=1.5)
+
+
+def test_without_augmentation_keeps_the_geometry_and_removes_every_random_change(frames_of):
+    recipe = ProcessingParams(search_factor=3.0, output_size=24)
+    plain = recipe.without_augmentation()
+    assert (plain.search_factor, plain.output_size) == (3.0, 24) and recipe.center_jitter == 1.5  # a copy
+    assert plain == ProcessingParams(search_factor=3.0, output_size=24, center_jitter=0.0, scale_jitter=0.0,
+                                     dist_jitter=0.0, box_mask_prob=0.0, brightness_jitter=0.0)
+    frames, masks, boxes = frames_of((4, 4))  # the same frame twice: both crops must be identical
+    for seed in range(3):
+        out = SegmProcessing(plain)(frames, masks, boxes, np.random.default_rng(seed))
+        assert torch.equal(out["images"][0], out["images"][1]) and torch.equal(out["dists"][0], out["dists"][1])
+        assert out["brightness"].tolist() == [1.0, 1.0] and not bool(out["box_init"])

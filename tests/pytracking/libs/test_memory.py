@@ -170,3 +170,19 @@ def test_dmb_gate_and_errors():
     mem.write(*_kv(1), uncertainty=1.0)
     with pytest.raises(ValueError, match="channels"):
         mem.write(torch.zeros(5, 4), torch.zeros(3, 4))
+
+
+def test_sizes_report_entries_and_tensor_bytes():
+    """``nbytes`` / ``num_entries`` (used by bench/bench_tracker_long.py) on hand-counted cases."""
+    d3s = D3SFixedReference(torch.zeros(8, 16), torch.zeros(16))
+    assert d3s.nbytes == (8 * 16 + 16 + 16) * 4
+    cmedfl = CMEDFLCompactMemory(torch.zeros(8, 16, dtype=torch.float64), torch.zeros(16, dtype=torch.float64))
+    assert cmedfl.nbytes == (8 * 16 + 16 + 16) * 8 + 2 * 16 * 8  # float64 keys/values, int64 hits/frame
+    dmb = DMBKeyValueMemory(every=2, capacity=5)
+    assert dmb.num_entries == 0 and dmb.nbytes == 0
+    dmb.write(torch.zeros(4, 9), torch.zeros(6, 9))             # latest only
+    assert dmb.num_entries == 9 and dmb.nbytes == (4 + 6) * 9 * 4
+    dmb.write(torch.zeros(4, 9), torch.zeros(6, 9))             # 2nd write: persistent, and it is the latest
+    assert dmb.num_entries == 9 and dmb.nbytes == (4 + 6) * 9 * 4
+    dmb.write(torch.zeros(4, 9), torch.zeros(6, 9))             # persistent + a new latest
+    assert dmb.num_entries == 18 and dmb.nbytes == 2 * (4 + 6) * 9 * 4

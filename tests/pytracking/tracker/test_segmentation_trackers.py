@@ -1,5 +1,7 @@
 """segm (CMEDFL, d3s params) and dmb on generated VOT / DAVIS / GOT-10k sequences with tiny random networks:
-outputs of the right types, no NaN, bounded memories, bad input handled, parameters not mutated."""
+outputs of the right types, no NaN, bounded memories, bad input handled, parameters not mutated. Every tracker
+configuration (segm default_params, segm d3s, dmb) runs on each of the three formats. The shipped net against
+baselines: test_shipped_segm_net.py; memory caps over a long run: test_long_sequence.py."""
 from __future__ import annotations
 
 import copy
@@ -174,9 +176,10 @@ def test_wrong_network_kind_and_missing_checkpoint(checkpoints, tmp_path):
         tracker.create_tracker(params).initialize(image, box=[10, 10, 20, 20])
 
 
-@pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[3]])
+@pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[1], CASES[3]])
 def test_tracks_a_moving_target_better_than_the_fixed_box(name, param, arch, checkpoints, make_synthetic, tmp_path):
-    """Even with random weights the DCF (spec 1.4) follows a moving synthetic object; the fixed box does not."""
+    """Generated GOT-10k sequences: even with random weights the DCF (spec 1.4) follows a moving synthetic object;
+    the fixed box does not."""
     from ltr.regions.overlap import box_iou
 
     seqs = get_dataset("gotv", root=make_synthetic("got10k", sequences=2, frames=20, size=(160, 120)))
@@ -214,25 +217,8 @@ def test_memory_writes_are_gated_by_the_dcf_uncertainty(name, param, arch, check
     assert all(s == sizes[4] for s in sizes[4:])  # nothing after the warm-up
 
 
-def test_shipped_tiny_net_segments_vos_sequences(make_synthetic, tmp_path):
-    """The shipped segm_tiny.pth (trained on synthetic YouTube-VOS) in VOS mode: region similarity J on generated
-    DAVIS videos far above the fixed box's."""
-    from pytracking.tracker.shared.network import SHIPPED_NETWORKS_DIR
-
-    if not (SHIPPED_NETWORKS_DIR / "segm_tiny.pth").is_file():
-        pytest.skip("pytracking/networks/segm_tiny.pth is not shipped in this checkout")
-    seqs = get_dataset("davis2017", root=make_synthetic("davis", sequences=3, frames=10, size=(320, 180), objects=1,
-                                                        seed=3))
-    scores = {}
-    for name, param in (("segm", "default_params"), ("fixedbox", "default")):
-        tracker = Tracker(name, param, results_path=tmp_path)
-        js = []
-        for seq in seqs:
-            oid = seq.object_ids[0]
-            outs = _run(tracker.create_tracker(), seq, mask=seq.init_region(oid))
-            for i, out in enumerate(outs[1:], 1):
-                gt, pred = seq.ground_truth_mask(i, oid) > 0, out["mask"] > 0
-                union = (gt | pred).sum()
-                js.append((gt & pred).sum() / union if union else 1.0)
-        scores[name] = float(np.mean(js))
-    assert scores["segm"] > 0.4 and scores["segm"] > scores["fixedbox"] + 0.2, scores
+def test_tiny_crops_scale_the_cmedfl_capacity_with_the_feature_map(tmp_path):
+    """16 frames of the feature map: 9,216 entries at 384 px crops, 576 at the tiny nets' 96 px; DMB counts frames."""
+    caps = {(name, param): Tracker(name, param, results_path=tmp_path).get_parameters().memory_capacity
+            for name, param in (("segm", "paper_params"), ("segm", "default_params"), ("dmb", "default_params"))}
+    assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 576, ("dmb", "default_params"): 20}

@@ -1,6 +1,8 @@
-"""The TraX server end to end: a TraX client (the library the VOT toolkit uses) drives it over pipes."""
+"""The TraX server end to end: a TraX client (the library the VOT toolkit uses) drives it over pipes, with the
+fixed-box baseline (protocol details) and with ``segm`` and the shipped net (a real tracker behind the protocol)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,13 +12,16 @@ import pytest
 trax = pytest.importorskip("trax")
 trax_client = pytest.importorskip("trax.client")
 
-from ltr.regions.convert import box_to_polygon  # noqa: E402
+from ltr.regions.convert import box_to_polygon, rasterize_polygon  # noqa: E402
 from pytracking.vot.trax_server import region_from_trax  # noqa: E402
 
 
-def _client(region: str):
-    process = subprocess.Popen([sys.executable, "-m", "pytracking.vot.trax_server", "fixedbox", "default", "--region",
-                                region], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+def _client(region: str, tracker: tuple[str, str] = ("fixedbox", "default"), overrides: tuple[str, ...] = ()):
+    # One torch thread in the server: test sessions share 2 cores.
+    process = subprocess.Popen([sys.executable, "-m", "pytracking.vot.trax_server", *tracker, "--region", region,
+                                *(arg for o in overrides for arg in ("--param", o))],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+                               env={**os.environ, "OMP_NUM_THREADS": "1"})
     client = trax_client.Client(stream=(process.stdin.fileno(), process.stdout.fileno()), timeout=60,
                                 log=lambda text: None)
     return process, client
@@ -44,6 +49,37 @@ def test_polygon_protocol_with_reinitialisation(make_synthetic):
         client.initialize(images[2], [(trax.Polygon.create([(poly[i], poly[i + 1]) for i in range(0, 8, 2)]), {})], {})
         (out_region, _), = client.frame(images[3], {}, [])[0]
         np.testing.assert_allclose([c for p in out_region for c in p], poly, atol=1e-4)
+        client.quit()
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_segm_with_the_shipped_net_answers_masks(make_synthetic):
+    """VOT2020-style session: ``segm default_params`` (shipped segm_tiny.pth) initialised with a mask returns mask
+    regions that cover the moving target (J against the rasterised ground-truth polygon) and a confidence. A 128 px
+    DCF sample (``--param``, also tested here) keeps the frame-1 DCF training short."""
+    from pytracking.evaluation.datasets import get_dataset
+    from pytracking.tracker.shared.network import SHIPPED_NETWORKS_DIR
+
+    if not (SHIPPED_NETWORKS_DIR / "segm_tiny.pth").is_file():
+        pytest.skip("pytracking/networks/segm_tiny.pth is not shipped in this checkout")
+    seq = get_dataset("vot2018", root=make_synthetic("vot", sequences=1, frames=4, size=(160, 120)))[0]
+    hw = (120, 160)
+    gt_masks = [rasterize_polygon(poly, hw) for poly in seq.ground_truth_polygon]
+    process, client = _client("mask", ("segm", "default_params"), ("dcf.sample_size=128",))
+    try:
+        assert client.tracker_name == "segm_default_params"
+        images = [{trax.ImageChannel.COLOR: trax.FileImage.create(f)} for f in seq.frames]
+        client.initialize(images[0], [(trax.Mask.create(gt_masks[0].copy(), 0, 0), {})], {})
+        for image, gt in zip(images[1:], gt_masks[1:]):
+            (out_region, props), = client.frame(image, {}, [])[0]
+            assert out_region.type == trax.Region.MASK
+            pred = region_from_trax(out_region, hw)["mask"] > 0
+            assert (pred & (gt > 0)).sum() / (pred | (gt > 0)).sum() > 0.5
+            assert 0.0 < float(props["confidence"]) <= 1.0
         client.quit()
         assert process.wait(timeout=60) == 0
     finally:

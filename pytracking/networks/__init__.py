@@ -1,0 +1,1 @@
+"""Shipped network checkpoints (package data): see README.md in this folder."""

@@ -1,0 +1,103 @@
+"""TrainSettings: sampler/processing sections, dotted overrides, unknown keys and types, dict round trip (nested and
+the flat layout of the shipped checkpoints)."""
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import pytracking
+from ltr.admin.settings import SettingsError
+from ltr.data.processing import ProcessingParams
+from ltr.data.samplers import SamplerParams
+from ltr.train_settings import TrainSettings, available_recipes, load_recipe
+
+
+def test_sections_take_their_defaults_from_the_params_classes():
+    settings = TrainSettings(net={"arch": "d3s"})
+    assert settings.sampler == SamplerParams() and settings.processing == ProcessingParams()
+    top_level = {f.name for f in dataclasses.fields(TrainSettings)}
+    for kind in (SamplerParams, ProcessingParams):  # one definition per key: no top-level copy of a section field
+        assert not top_level & {f.name for f in dataclasses.fields(kind)}
+
+
+def test_dotted_overrides_change_one_field_of_a_section():
+    settings, _ = load_recipe("segm", "segm_tiny")
+    changed = settings.with_text_overrides(["processing.output_size=128", "sampler.samples_per_epoch=640",
+                                            "processing.search_factor=5", "epochs=2"])
+    assert changed.processing == dataclasses.replace(settings.processing, output_size=128, search_factor=5.0)
+    assert isinstance(changed.processing.search_factor, float)
+    assert changed.sampler == dataclasses.replace(settings.sampler, samples_per_epoch=640) and changed.epochs == 2
+    assert settings.processing.output_size == 96 and settings.sampler.samples_per_epoch == 1280  # not mutated
+    # a section as a JSON object changes the named fields and keeps the others
+    narrow = changed.with_text_overrides(['sampler={"max_gap": 7, "min_visible": 3}'])
+    assert narrow.sampler == dataclasses.replace(changed.sampler, max_gap=7, min_visible=3)
+    # switching to sequence mode needs mode and num_frames together: one call, one check
+    assert settings.replace(**{"sampler.mode": "sequence", "sampler.num_frames": 3}).sampler.num_frames == 3
+
+
+def test_unknown_section_keys_are_errors_naming_the_key_and_the_known_ones():
+    settings, _ = load_recipe("segm", "segm_tiny")
+    with pytest.raises(SettingsError, match=r"segm/segm_tiny: unknown key\(s\) processing.output_sz; known keys: "
+                                            r"processing.box_mask_prob, .*processing.output_size") as info:
+        settings.with_text_overrides(["processing.output_sz=1"])
+    assert "epochs" not in str(info.value)  # only the section's keys are listed
+    with pytest.raises(SettingsError, match=r"unknown key\(s\) output_size; did you mean processing.output_size\?"):
+        settings.with_text_overrides(["output_size=1"])
+    with pytest.raises(SettingsError, match=r"unknown key\(s\) sampler.gap; known keys: sampler.max_gap"):
+        settings.replace(sampler={"gap": 3})
+    with pytest.raises(SettingsError, match=r"unknown key\(s\) optim.lr"):
+        settings.with_text_overrides(["optim.lr=1"])
+
+
+def test_section_values_are_type_and_range_checked():
+    settings, _ = load_recipe("segm", "segm_tiny")
+    with pytest.raises(SettingsError, match="'sampler.samples_per_epoch' must be int, got 1.5"):
+        settings.with_text_overrides(["sampler.samples_per_epoch=1.5"])
+    with pytest.raises(SettingsError, match="'processing.output_size' must be int, got 'big'"):
+        settings.with_text_overrides(["processing.output_size=big"])
+    with pytest.raises(SettingsError, match="'sampler' must be SamplerParams, got 3"):
+        settings.with_text_overrides(["sampler=3"])
+    with pytest.raises(SettingsError, match="segm/segm_tiny: processing: .*box_mask_prob in \\[0, 1\\]"):
+        settings.with_text_overrides(["processing.box_mask_prob=2"])
+    with pytest.raises(SettingsError, match="sampler: pair mode samples 2 frames"):
+        settings.with_text_overrides(["sampler.num_frames=3"])
+    with pytest.raises(SettingsError, match="'processing.output_size' must be int"):
+        TrainSettings(net={}, processing=ProcessingParams(output_size=96.5))
+
+
+@pytest.mark.parametrize("name", available_recipes())
+def test_every_recipe_round_trips_through_json_and_a_weights_only_checkpoint(name, tmp_path):
+    settings, _ = load_recipe(*name.split("/"))
+    stored = settings.to_dict()
+    assert stored["sampler"] == dataclasses.asdict(settings.sampler)
+    assert TrainSettings.from_dict(json.loads(json.dumps(stored))) == settings
+    torch.save({"meta": {"train_settings": stored}}, tmp_path / "meta.pth")
+    loaded = torch.load(tmp_path / "meta.pth", weights_only=True)["meta"]["train_settings"]
+    assert TrainSettings.from_dict(loaded) == settings
+
+
+def test_flat_layout_of_older_checkpoints_is_read_into_the_sections():
+    flat = {"net": {"arch": "d3s"}, "name": "segm/old", "epochs": 3, "output_size": 64, "search_factor": 3,
+            "samples_per_epoch": 32, "mode": "sequence", "num_frames": 3}
+    settings = TrainSettings.from_dict(flat)
+    assert settings.processing == ProcessingParams(output_size=64, search_factor=3.0)
+    assert settings.sampler == SamplerParams(samples_per_epoch=32, mode="sequence", num_frames=3)
+    assert (settings.name, settings.epochs) == ("segm/old", 3)
+    with pytest.raises(SettingsError, match=r"segm/old: unknown key\(s\) crop_size"):
+        TrainSettings.from_dict({**flat, "crop_size": 3})
+    with pytest.raises(SettingsError, match="no 'net' key"):
+        TrainSettings.from_dict({"epochs": 3})
+
+
+@pytest.mark.parametrize("name,mode,samples", [("segm_tiny", "pair", 1280), ("d3s_tiny", "pair", 1280),
+                                               ("dmb_tiny", "sequence", 1024)])
+def test_shipped_checkpoints_flat_meta_reads_as_their_recipe_sections(name, mode, samples):
+    path = Path(pytracking.__file__).parent / "networks" / f"{name}.pth"
+    meta = torch.load(path, weights_only=True)["meta"]["train_settings"]
+    assert "output_size" in meta and "processing" not in meta  # written before the sections existed
+    settings = TrainSettings.from_dict(meta)
+    assert settings.processing == ProcessingParams(output_size=96)
+    assert (settings.sampler.mode, settings.sampler.samples_per_epoch, settings.sampler.min_frames) == (mode, samples,
+                                                                                                       10)
