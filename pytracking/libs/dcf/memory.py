@@ -26,7 +26,11 @@ class SampleMemory:
     def __init__(self, capacity: int, sample_shape: tuple, label_shape: tuple, device, dtype=torch.float32,
                  init_min_weight: Optional[float] = None):
         self.capacity = int(capacity)
-        self.samples = torch.zeros((self.capacity, *sample_shape), device=device, dtype=dtype)
+        # Stored channel-major (C, capacity, H, W) and exposed as the (capacity, C, H, W) view ``samples``: the
+        # filter training reads the filled slots as one (C, N*H*W) matrix without copying the memory.
+        channels, *spatial = sample_shape
+        self._channel_major = torch.zeros((channels, self.capacity, *spatial), device=device, dtype=dtype)
+        self.samples = self._channel_major.transpose(0, 1)
         self.labels = torch.zeros((self.capacity, *label_shape), device=device, dtype=dtype)
         self.weights = torch.zeros(self.capacity, device=device, dtype=torch.float64)
         self.init_min_weight = init_min_weight if init_min_weight else None
@@ -81,6 +85,6 @@ class SampleMemory:
 
     def active(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(samples, labels, weights)`` of the filled slots (empty slots have weight 0 and add nothing to the
-        objective, so they are left out)."""
+        objective, so they are left out). ``samples`` (N, C, H, W) is a view with channel-major strides."""
         n = min(self.num_stored, self.capacity)
         return self.samples[:n], self.labels[:n], self.weights[:n].to(self.samples.dtype)

@@ -115,43 +115,88 @@ def inner(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]) -> torch.Tensor:
     return sum(torch.dot(u.reshape(-1), v.reshape(-1)) for u, v in zip(a, b))
 
 
+def _tap_ranges(k: int, h: int, w: int) -> list:
+    """For each filter tap ``(ty, tx)`` of a "same" correlation (offset ``d = t - k//2``): the output rows/columns
+    ``i`` it reaches and the input rows/columns ``i + d`` it reads, both as slices (border taps are clipped)."""
+    before = k // 2
+    out = []
+    for ty in range(k):
+        for tx in range(k):
+            dy, dx = ty - before, tx - before
+            out.append((slice(max(0, -dy), min(h, h - dy)), slice(max(0, -dx), min(w, w - dx)),
+                        slice(max(0, dy), min(h, h + dy)), slice(max(0, dx), min(w, w + dx))))
+    return out
+
+
 class FilterProblem:
     """``L(f) = sum_j w_j ||phi(conv(x_j, f)) - y_j||^2 + lambda_f ||f||^2`` for fixed projected samples (the
     per-frame problem after frame 1, "ConvProblem"; no preconditioner).
+
+    The features are kept channel-major and unpadded, ``(C, N*H*W)``: each operator application is one matrix
+    product over the ``k*k`` taps (``(k*k, C) @ (C, N*H*W)`` forward, ``(C, N*H*W) @ (N*H*W, k*k)`` adjoint) plus
+    clipped shift-and-add / shift-and-copy of the tap planes, in buffers allocated once per problem (the zero borders
+    of the adjoint's shifted planes never change). The objective and every product equal those of
+    :func:`correlate_padded` on :func:`pad_same` features (only the summation order differs).
 
     Args:
         samples: ``(N, C, H, W)`` projected features; labels ``(N, H, W)``; weights ``(N,)`` (zeros allowed).
     """
 
     def __init__(self, samples, labels, weights, filter_reg: float, activation: float):
-        self.x = samples.transpose(0, 1)                                   # channel-major (C, N, H, W)
+        n, c, h, w = samples.shape
+        self.shape = (n, h, w)
+        # channel-major (C, N*H*W): a view of SampleMemory's channel-major storage, else one copy
+        self.x = samples.transpose(0, 1).reshape(c, n * h * w)
         self.y, self.w = labels, weights
-        self.k = self.xp = None                                            # padded x for kernel size k (cached)
         self.filter_reg, self.activation = filter_reg, activation
+        self.k = None
+        self._taps = self._shifted = self._ranges = None
         self._d2 = self._grad = None
 
-    def _padded(self, k: int) -> torch.Tensor:
+    def _buffers(self, k: int) -> None:
         if self.k != k:
-            self.k, self.xp = k, pad_same(self.x, k)
-        return self.xp
+            n, h, w = self.shape
+            self.k, self._ranges = k, _tap_ranges(k, h, w)
+            self._taps = self.x.new_empty(k * k, self.x.shape[1])           # forward tap planes
+            self._shifted = self.x.new_zeros(k * k, n, h, w)                # adjoint: g shifted to every tap
+
+    def _correlate(self, f: torch.Tensor) -> torch.Tensor:
+        """Scores ``(N, H, W)``: ``out[i] = sum_t x[:, i + t - k//2] . f[:, t]`` (zero outside)."""
+        k = f.shape[-1]
+        self._buffers(k)
+        c = self.x.shape[0]
+        torch.mm(f.reshape(c, k * k).T, self.x, out=self._taps)
+        taps = self._taps.view(k * k, *self.shape)
+        centre = (k // 2) * k + k // 2                                      # the tap that covers every output
+        out = taps[centre].clone()
+        for t, (oy, ox, iy, ix) in enumerate(self._ranges):
+            if t != centre:
+                out[:, oy, ox] += taps[t, :, iy, ix]
+        return out
+
+    def _filter_adjoint(self, g: torch.Tensor, k: int) -> torch.Tensor:
+        """Gradient of ``<g, _correlate(f)>`` with respect to ``f``: ``(C, k, k)``."""
+        self._buffers(k)
+        for t, (oy, ox, iy, ix) in enumerate(self._ranges):
+            self._shifted[t, :, iy, ix] = g[:, oy, ox]
+        return torch.mm(self.x, self._shifted.view(k * k, -1).T).reshape(-1, k, k)
 
     def loss(self, variables: Vars) -> float:
         (f,) = variables
-        r = mlu(correlate_padded(self._padded(f.shape[-1]), f), self.activation) - self.y
+        r = mlu(self._correlate(f), self.activation) - self.y
         return float((self.w.view(-1, 1, 1) * r * r).sum() + self.filter_reg * (f * f).sum())
 
     def linearize(self, variables: Vars) -> None:
-        """Fix the Gauss-Newton point: ``d^2 = w phi'(z)^2`` and ``-J^T r``."""
+        """Fix the Gauss-Newton point: ``d^2 = w phi'(z)^2`` (constant over the CG iterations) and ``-J^T r``."""
         (f,) = variables
-        xp = self._padded(f.shape[-1])
-        z = correlate_padded(xp, f)
+        z = self._correlate(f)
         dphi = mlu_derivative(z, self.activation)
         w = self.w.view(-1, 1, 1)
         self._d2 = w * dphi * dphi
         r = mlu(z, self.activation) - self.y
         self.current_loss = float((w * r * r).sum() + self.filter_reg * (f * f).sum())
         g = w * dphi * r
-        self._grad = (correlate_filter_adjoint(xp, g, f.shape[-1]) + self.filter_reg * f,)
+        self._grad = (self._filter_adjoint(g, f.shape[-1]) + self.filter_reg * f,)
 
     def negative_gradient(self) -> Vars:
         return tuple(-g for g in self._grad)
@@ -159,8 +204,8 @@ class FilterProblem:
     def normal_op(self, v: Vars) -> Vars:
         """``J^T J v`` (regulariser included)."""
         (df,) = v
-        g = self._d2 * correlate_padded(self.xp, df)
-        return (correlate_filter_adjoint(self.xp, g, df.shape[-1]) + self.filter_reg * df,)
+        g = self._correlate(df).mul_(self._d2)
+        return (self._filter_adjoint(g, df.shape[-1]).add_(df, alpha=self.filter_reg),)
 
     precondition = None
 

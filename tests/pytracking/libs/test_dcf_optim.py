@@ -92,6 +92,43 @@ def test_cg_matches_closed_form_least_squares_in_linear_case():
     torch.testing.assert_close(sol, f_star, atol=1e-7, rtol=1e-6)
 
 
+@pytest.mark.parametrize("k, h, w", [(4, 7, 9), (3, 6, 5), (5, 4, 4)])
+def test_filter_problem_operators_match_autograd(k, h, w):
+    """The unpadded shift-and-add products of FilterProblem equal autograd on the original "same" convolution,
+    also for odd kernels, non-square maps and a kernel larger than the map's half."""
+    g = torch.Generator().manual_seed(11)
+    opts = dict(generator=g, dtype=torch.float64)
+    n, c, act, lam = 3, 5, 0.05, 0.1
+    x, y, wt = torch.randn(n, c, h, w, **opts), torch.randn(n, h, w, **opts), torch.rand(n, **opts) + 0.1
+    f, v = torch.randn(c, k, k, **opts), torch.randn(c, k, k, **opts)
+    problem = FilterProblem(x, y, wt, lam, act)
+    problem.linearize((f,))
+
+    def residual(f):
+        data = wt.sqrt().view(-1, 1, 1) * (mlu(_reference_conv(x, f), act) - y)
+        return torch.cat([data.reshape(-1), lam ** 0.5 * f.reshape(-1)])
+
+    r, vjp = torch.func.vjp(residual, f)
+    torch.testing.assert_close(problem.negative_gradient()[0], -vjp(r)[0])
+    _, jv = torch.func.jvp(residual, (f,), (v,))
+    torch.testing.assert_close(problem.normal_op((v,))[0], vjp(jv)[0])
+    assert problem.loss((f,)) == pytest.approx(float((r * r).sum()))
+
+
+def test_filter_problem_reads_the_sample_memory_without_copying():
+    from pytracking.libs.dcf.memory import SampleMemory
+    g = torch.Generator().manual_seed(12)
+    mem = SampleMemory(6, (3, 5, 5), (5, 5), "cpu")
+    mem.initialize(torch.randn(2, 3, 5, 5, generator=g), torch.randn(2, 5, 5, generator=g))
+    mem.insert(torch.randn(3, 5, 5, generator=g), torch.randn(5, 5, generator=g), 0.1)
+    x, y, w = mem.active()
+    problem = FilterProblem(x, y, w, 0.1, 0.05)
+    assert problem.x.data_ptr() == mem.samples.data_ptr()
+    f = torch.randn(3, 4, 4, generator=g)
+    torch.testing.assert_close(problem.loss((f,)), FilterProblem(x.contiguous(), y, w, 0.1, 0.05).loss((f,)))
+    torch.testing.assert_close(same_conv(x, f)[2], same_conv(mem.samples[2:3].contiguous(), f)[0])
+
+
 def test_gauss_newton_decreases_joint_objective():
     x, y, w, _, P = _data(seed=4)
     y = y.abs()                                   # Gaussian-like non-negative labels
