@@ -1,5 +1,8 @@
 """Shared pytest fixtures.
 
+``one_torch_thread`` (automatic): the suite runs on 2-core machines, usually as two xdist workers, on tiny nets and
+tensors; one intra-op thread per process avoids oversubscription (restored at the end of the session).
+
 ``make_synthetic(fmt, sequences=2, frames=20, seed=0, **opts) -> Path``: a synthetic dataset in the real on-disk
 layout of ``fmt`` (see ``ltr.dataset.synthetic.generate``), generated once per argument set and session and shared
 between tests. Treat it as read-only: copy it (``shutil.copytree``) before changing files in it.
@@ -11,6 +14,16 @@ from pathlib import Path
 import pytest
 
 from ltr.dataset.synthetic import generate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 def _cache_key(fmt, sequences, frames, seed, opts) -> tuple:

@@ -10,15 +10,6 @@ from pytracking.libs.dcf.sampling import make_augmentations
 STRIDE, KSIZE = 4, 8
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """These tests are many small tensor ops: one thread is faster on a shared 2-core machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _feature_fn():
     """A fixed random convolution (32 channels, stride 4, smooth 8x8 kernels) + ReLU standing in for layer3."""
     gen = torch.Generator().manual_seed(0)

@@ -11,14 +11,6 @@ import torch.nn.functional as F
 from pytracking.libs.memory import (CMEDFLCompactMemory, D3SFixedReference, DMBKeyValueMemory, WriteGate)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny tensors: thread hand-offs cost more than the maths on a shared 2-core machine (restored afterwards)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 def _unit(*vals):
     return F.normalize(torch.tensor(vals, dtype=torch.float64), dim=0)

@@ -29,13 +29,6 @@ NUM_FRAMES = 400
 CAPS = {"segm": 12, "dmb": 3}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 def moving_square_frames(num_frames: int, seed: int = 0):
     """Frames ``(48, 64, 3)`` uint8: a 12x12 texture circling with period 40 frames, noise +-20 per frame."""

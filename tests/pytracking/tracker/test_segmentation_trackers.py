@@ -29,14 +29,6 @@ CASES = [("segm", "default_params", "cmedfl"), ("segm", "d3s", "d3s"), ("segm", 
          ("dmb", "default_params", "dmb")]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Eight test sessions share 2 cores; one thread avoids oversubscription (restored afterwards)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory):
@@ -96,7 +88,7 @@ def test_vot_polygon_sequence(name, param, arch, checkpoints, vot_seq, tmp_path)
     params = tiny_params(tracker, checkpoints[arch])
     before = copy.deepcopy(params)
     trk = tracker.create_tracker(params)
-    outs = _run(trk, vot_seq, polygon=vot_seq.ground_truth_polygon[0])
+    _run(trk, vot_seq, polygon=vot_seq.ground_truth_polygon[0])
     assert trk.rotated and not trk.vos
     assert params == before  # the caller's parameters are never modified
     # Frames 2-5 have uncertainty 0 (spec 1.4 warm-up), so they are segmented and the memories learn from them.

@@ -27,14 +27,6 @@ SHIPPED = SHIPPED_NETWORKS_DIR / "segm_tiny.pth"
 pytestmark = pytest.mark.skipif(not SHIPPED.is_file(), reason="pytracking/networks/segm_tiny.pth is not shipped")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Test sessions share 2 cores; one thread avoids oversubscription (restored afterwards)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
 
 @pytest.fixture(scope="module")
 def trackers(tmp_path_factory):
