@@ -14,9 +14,11 @@ import json
 import sys
 from pathlib import Path
 
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import SettingsError, load_settings
 
+from pytracking.vot.trax_precision import TraxRoundedFactory
 from votTester.analysis import PROTOCOLS, VARIANTS, jsonable, analyse
 from votTester.experiment import NamedTrackerFactory, run_experiment
 from votTester.sequences import load_sequences
@@ -38,9 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", choices=VARIANTS, default="toolkit")
     p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--trax-rounding", action=argparse.BooleanOptionalAction, default=True,
+                   help="give the tracker its start regions at TraX precision (float32, 4 decimals) so that the "
+                        "trajectories equal a vot-toolkit run's (default on; see pytracking.vot.trax_precision)")
     return p
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     protocol = args.protocol or ("anchor" if args.dataset == "vot2020" else "supervised")
@@ -50,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         sequences = load_sequences(args.dataset, args.root, args.sequences)
         factory = NamedTrackerFactory(args.tracker, args.params, args.device)
         factory()  # build once here so that a wrong name/param fails before any process starts
+        if args.trax_rounding:
+            factory = TraxRoundedFactory(factory)
         run_experiment(factory, sequences, results_dir, protocol, args.runs, args.threads)
         result = analyse(results_dir, args.dataset, args.root, protocol, args.eao_interval, args.variant,
                          sequences=sequences, threads=args.threads)

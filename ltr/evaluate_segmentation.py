@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from ltr.admin.cli import cli_main
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.checkpoint import load_checkpoint, load_network
 from ltr.admin.errors import DataFormatError
@@ -64,7 +65,8 @@ def evaluate(net: torch.nn.Module, dataset: SegmSampler, samples: int, batch_siz
     ious = []
     for start in range(0, samples, batch_size):
         items = [dataset[k] for k in range(start, min(start + batch_size, samples))]
-        batch = prepare_batch({k: torch.stack([it[k] for it in items]).to(device) for k in items[0]})
+        batch = prepare_batch({k: torch.stack([it[k] for it in items]).to(device) for k in items[0]},
+                              normalization=net.input_normalization)
         ious.append(sample_ious(net, batch).cpu())
     return float(torch.cat(ious).mean())
 
@@ -95,6 +97,7 @@ def run(checkpoint: str | Path, data: str | Path, samples: int = 128, seed: int 
             "trained_iou": trained, "untrained_iou": untrained}
 
 
+@cli_main
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ltr.evaluate_segmentation", description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", required=True)

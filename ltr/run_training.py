@@ -13,6 +13,7 @@ unless the ``tensorboard_path`` setting is set. Ctrl-C saves a checkpoint and ex
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from ltr.admin.cli import check_writable_dir, cli_main
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.checkpoint import checkpoint_dir
 from ltr.admin.errors import DataFormatError
@@ -43,6 +45,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="override any TrainSettings key (JSON value), e.g. --set lr_step=10 --set amp=false "
                              "--set processing.output_size=128 --set sampler.samples_per_epoch=640")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
+    parser.add_argument("--force-resume", action="store_true",
+                        help="resume even though the recipe (batch size, processing settings, ...) changed")
     parser.add_argument("--threads", type=int, help="torch CPU threads per process")
     return parser.parse_args(argv)
 
@@ -55,6 +59,7 @@ def resolve_settings(args: argparse.Namespace) -> TrainSettings:
     return settings.replace(**{k: v for k, v in flags.items() if v is not None})
 
 
+@cli_main
 def main(argv=None) -> int:
     from ltr.data.processing import prepare_batch
     from ltr.models.backbone import BackboneWeightsError
@@ -77,6 +82,7 @@ def main(argv=None) -> int:
         objects = build(settings, workspace)
         module, name = settings.name.split("/")
         ckpt_dir = checkpoint_dir(workspace, module, name)
+        check_writable_dir(ckpt_dir, "checkpoint folder (--workspace or the workspace_path setting)")
         if paths.source("tensorboard_path") == "default":
             tb_dir = workspace / "tensorboard" / module / name
         else:
@@ -86,11 +92,12 @@ def main(argv=None) -> int:
             seed=settings.seed, settings_name=settings.name, amp=settings.amp, log_interval=settings.log_interval,
             image_interval=settings.image_interval, progress=not args.no_progress,
             grad_clip=settings.grad_clip or None, find_unused_parameters=settings.find_unused_parameters,
-            extra_meta={"train_settings": settings.to_dict()})
+            extra_meta={"train_settings": settings.to_dict()}, force_resume=args.force_resume)
         trainer = Trainer(objects.actor, objects.dataset, objects.optimizer, objects.scheduler, options,
                           net_config=objects.net.config, checkpoint_dir=ckpt_dir, device=info.device,
                           tensorboard_dir=tb_dir, rank=info.rank, world_size=info.world_size,
-                          batch_transform=prepare_batch)
+                          batch_transform=functools.partial(prepare_batch,
+                                                            normalization=objects.net.input_normalization))
         resumed = trainer.resume()
         if info.is_main:
             record = {**settings.to_dict(), "data_root": str(objects.data_root), "world_size": info.world_size}

@@ -7,7 +7,8 @@
    skipping sequences whose results already exist,
 3. prints the one-pass scores of both (success AUC, precision, normalized precision, AO, SR) under the named
    convention, and FPS,
-4. writes ``demo_overlay.avi`` (ground truth yellow, segm red, fixed box blue) and ``demo_contact_sheet.png``.
+4. writes ``demo_overlay.avi`` (ground truth yellow, segm red, fixed box blue) and ``demo_contact_sheet.png``, both
+   with a legend strip under the frames naming these colours.
 """
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.admin.atomic import atomic_open
 from ltr.admin.settings import load_settings
 from ltr.data.image_io import read_image
+from ltr.data.legend import legend_strip
 from pytracking.analysis.ope_metrics import family_of
 from pytracking.analysis.ope_report import describe_convention, find_run_dirs, load_sequences, score_tracker
 from pytracking.analysis.results_io import read_result_boxes
@@ -43,11 +46,17 @@ def _draw(frame_rgb: np.ndarray, gt_polygon, boxes: dict) -> np.ndarray:
     return canvas
 
 
+def legend_entries() -> list[tuple[str, tuple[int, int, int]]]:
+    """``(label, BGR colour)`` of the ground truth and every demo tracker, as drawn by :func:`_draw`."""
+    return [("ground truth", GT_COLOUR)] + [(f"{name}/{param}", colour) for name, param, colour in TRACKERS]
+
+
 def write_visualisations(seqs, results: dict, out_dir: Path, columns: int = 6) -> tuple[Path, Path]:
-    """An overlay video of every sequence one after the other and a contact sheet (one row per sequence)."""
+    """An overlay video of every sequence one after the other and a contact sheet (one row per sequence), each
+    with a legend strip (:func:`legend_entries`) under the frames."""
     out_dir.mkdir(parents=True, exist_ok=True)
     video_path, sheet_path = out_dir / "demo_overlay.avi", out_dir / "demo_contact_sheet.png"
-    rows, writer, size = [], None, None
+    rows, writer, size, legend = [], None, None, None
     tmp_video = out_dir / ".demo_overlay.partial.avi"
     try:
         for seq in seqs:
@@ -60,8 +69,10 @@ def write_visualisations(seqs, results: dict, out_dir: Path, columns: int = 6) -
                                                  ((k, c) for k, c in ((t[0], t[2]) for t in TRACKERS))})
                 if size is None:
                     size = (canvas.shape[1], canvas.shape[0])
-                    writer = cv2.VideoWriter(str(tmp_video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, size)
-                writer.write(cv2.resize(canvas, size))
+                    legend = legend_strip(legend_entries(), size[0])
+                    writer = cv2.VideoWriter(str(tmp_video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0,
+                                             (size[0], size[1] + legend.shape[0]))
+                writer.write(np.concatenate([cv2.resize(canvas, size), legend], axis=0))
                 if i in picks:
                     row.append(cv2.resize(canvas, (size[0] // 2, size[1] // 2)))
             rows.append(np.concatenate(row, axis=1))
@@ -71,12 +82,14 @@ def write_visualisations(seqs, results: dict, out_dir: Path, columns: int = 6) -
         if writer is not None:
             writer.release()
         tmp_video.unlink(missing_ok=True)
-    ok, png = cv2.imencode(".png", np.concatenate(rows, axis=0))
+    sheet = np.concatenate(rows, axis=0)
+    ok, png = cv2.imencode(".png", np.concatenate([sheet, legend_strip(legend_entries(), sheet.shape[1])], axis=0))
     with atomic_open(sheet_path, "wb") as f:
         f.write(png.tobytes())
     return video_path, sheet_path
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.run_demo", description=__doc__.splitlines()[0])
     parser.add_argument("--results", help="results folder (default: the results_path setting)")

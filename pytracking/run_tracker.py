@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ltr.admin.cli import check_writable_dir, cli_main
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import TRACKERS, Tracker
 from pytracking.parameter.base import apply_overrides
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from pytracking.evaluation.datasets import get_dataset
@@ -70,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         params = apply_overrides(tracker.get_parameters(), args.param)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
-    dataset = get_dataset(args.dataset, root=args.root)
+    try:
+        dataset = get_dataset(args.dataset, root=args.root)
+    except KeyError as exc:  # unknown --dataset: the registry's message lists the known names
+        build_parser().error(f"--dataset {args.dataset}: {exc.args[0] if exc.args else exc}")
     sequences = select_sequences(dataset, args.sequence)
+    check_writable_dir(tracker.results_dir, "results folder (--results or the results_path setting)")
     outcomes = run_dataset(sequences, [tracker], threads=args.threads, shard=args.shard, debug=args.debug,
                            device=args.device, overwrite=args.overwrite, params=params)
     failed = [o for o in outcomes if o.status == "failed"]

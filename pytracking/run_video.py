@@ -1,9 +1,10 @@
 """Track a target through a video file and write an overlay video:
 ``python -m pytracking.run_video TRACKER PARAM VIDEO --box x,y,w,h [--output out.avi] [--device cpu]``.
 
-Writes the overlay video (box in green, mask tinted red where the tracker gives one) and ``<output>.txt`` with one
-``x,y,w,h`` line per frame, both atomically. Without ``--box`` the initial box is drawn with the mouse
-(``cv2.selectROI``), which needs a GUI build of OpenCV; headless installs must pass ``--box``.
+Writes the overlay video (box in green, mask tinted red where the tracker gives one, and under the frames a legend
+strip naming the tracker and its colours) and ``<output>.txt`` with one ``x,y,w,h`` line per frame, both atomically.
+Without ``--box`` the initial box is drawn with the mouse (``cv2.selectROI``), which needs a GUI build of OpenCV;
+headless installs must pass ``--box``.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.errors import DataFormatError
+from ltr.data.legend import legend_strip
 from pytracking.evaluation.running import format_boxes
 from pytracking.evaluation.tracker import TRACKERS, Tracker
 
@@ -41,15 +44,23 @@ def select_box(frame_bgr: np.ndarray) -> np.ndarray:
     return np.array([x, y, w, h], dtype=np.float64)
 
 
+BOX_BGR, MASK_BGR = (0, 255, 0), (0, 0, 255)
+
+
+def overlay_legend(tracker_label: str, width: int) -> np.ndarray:
+    """BGR legend strip (``uint8 (h, width, 3)``) put under every overlay frame: the tracker's box and mask."""
+    return legend_strip([(f"{tracker_label} box", BOX_BGR), (f"{tracker_label} mask", MASK_BGR)], width)
+
+
 def draw_overlay(frame_bgr: np.ndarray, out: dict) -> np.ndarray:
     """The frame with the mask tinted red and the box drawn in green."""
     canvas = frame_bgr.copy()
     if out.get("mask") is not None and out["mask"].any():
         tint = canvas.copy()
-        tint[out["mask"] > 0] = (0, 0, 255)
+        tint[out["mask"] > 0] = MASK_BGR
         canvas = cv2.addWeighted(canvas, 0.6, tint, 0.4, 0)
     x, y, w, h = out["box"]
-    cv2.rectangle(canvas, (int(round(x)), int(round(y))), (int(round(x + w)), int(round(y + h))), (0, 255, 0), 2)
+    cv2.rectangle(canvas, (int(round(x)), int(round(y))), (int(round(x + w)), int(round(y + h))), BOX_BGR, 2)
     return canvas
 
 
@@ -67,7 +78,9 @@ def run_video(tracker: Tracker, video: str | os.PathLike, box=None, output: str 
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
     fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=output.suffix, dir=output.parent)
     os.close(fd)
-    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*"MJPG"), fps, (frame.shape[1], frame.shape[0]))
+    legend = overlay_legend(f"{tracker.name}/{tracker.parameter_name}", frame.shape[1])
+    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*"MJPG"), fps,
+                             (frame.shape[1], frame.shape[0] + legend.shape[0]))
     trk = tracker.create_tracker(device=device)
     boxes = []
     try:
@@ -75,7 +88,7 @@ def run_video(tracker: Tracker, video: str | os.PathLike, box=None, output: str 
         out = trk.initialize(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), box=init_box)
         while True:
             boxes.append(out["box"])
-            writer.write(draw_overlay(frame, out))
+            writer.write(np.concatenate([draw_overlay(frame, out), legend], axis=0))
             ok, frame = capture.read()
             if not ok:
                 break
@@ -92,6 +105,7 @@ def run_video(tracker: Tracker, video: str | os.PathLike, box=None, output: str 
     return output, boxes
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.run_video", description=__doc__.splitlines()[0])
     parser.add_argument("tracker_name", help=f"one of: {', '.join(sorted(TRACKERS))}")

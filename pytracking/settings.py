@@ -7,11 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from ltr.admin.cli import cli_main
 from ltr.admin.settings import SETTINGS_KEYS, Settings, SettingsError, env_name, load_settings, settings_file
 
 __all__ = ["Settings", "SettingsError", "load_settings", "main"]
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.settings", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

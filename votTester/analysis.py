@@ -18,13 +18,15 @@ from typing import Sequence as Seq
 
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
+from ltr.admin.textio import read_text
 from ltr.admin.settings import SettingsError
 
 from votTester import measures, measures_multistart, measures_pysot
 from votTester.overlaps import is_empty, trajectory_overlaps
-from votTester.results_io import (anchor_file, find_runs, read_anchor_values, read_trajectory, run_file,
-                                  sequence_dir)
+from votTester.results_io import (anchor_file, anchor_time_file, find_runs, read_anchor_values, read_run_times,
+                                  read_time_values, read_trajectory, run_file, sequence_dir)
 from votTester.sequences import VotSequence, load_sequences
 from votTester.table import format_table
 
@@ -52,6 +54,31 @@ def sequence_runs(results_dir: str | Path, seq: VotSequence) -> list[measures.Ru
     return trajectory_overlaps(trajectories, seq.groundtruth, seq.size)
 
 
+def check_complete(results_dir: str | Path, sequences: Seq[VotSequence]) -> None:
+    """Every sequence must hold runs 1..N with the same N for all sequences, N = the planned number of runs
+    (``baseline.json`` next to ``baseline/``, written by ``run_vot_test.py``) when known. A gap, a sequence with fewer runs or
+    fewer runs than planned is a :class:`DataFormatError` naming the folder (``--allow-incomplete`` skips this)."""
+    plan_file = Path(results_dir) / "baseline.json"
+    planned = None
+    if plan_file.is_file():
+        try:
+            planned = int(json.loads(read_text(plan_file))["runs"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataFormatError(plan_file, f"not an experiment plan ({{\"runs\": N}}): {exc}") from exc
+    counts = {s.name: find_runs(results_dir, s.name) for s in sequences}
+    expected = planned or max((len(r) for r in counts.values()), default=0)
+    hint = ("run the experiment again to finish it (finished runs are skipped), or pass --allow-incomplete to score "
+            "the runs present")
+    for name, runs in counts.items():
+        if runs and runs != list(range(1, len(runs) + 1)):
+            missing = sorted(set(range(1, max(runs) + 1)) - set(runs))
+            raise DataFormatError(sequence_dir(results_dir, name), f"run(s) {missing} missing (found {runs}); {hint}")
+        if runs and len(runs) < expected:
+            source = f"{plan_file.name} plans" if planned else "other sequences have"
+            raise DataFormatError(sequence_dir(results_dir, name), f"holds {len(runs)} run(s) but {source} "
+                                                                   f"{expected}; the experiment is incomplete; {hint}")
+
+
 def all_sequence_runs(results_dir: str | Path, sequences: Seq[VotSequence], threads: int = 1) -> \
         list[list[measures.Run]]:
     """:func:`sequence_runs` of every sequence, in ``threads`` processes when > 1."""
@@ -60,6 +87,19 @@ def all_sequence_runs(results_dir: str | Path, sequences: Seq[VotSequence], thre
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
         return list(pool.map(sequence_runs, [results_dir] * len(sequences), sequences))
+
+
+def tracking_speed(times: list[np.ndarray | None]) -> float | None:
+    """Frames per second over the frames with a recorded time > 0 (``None`` when no time is recorded)."""
+    known = [t[np.isfinite(t) & (t > 0)] for t in times if t is not None]
+    total = float(sum(t.sum() for t in known))
+    return float(sum(t.size for t in known) / total) if total > 0 else None
+
+
+def supervised_speed(results_dir: str | Path, sequences: Seq[VotSequence]) -> float | None:
+    """:func:`tracking_speed` of every run (our ``_time.txt`` columns or the toolkit's ``_time.value`` files)."""
+    return tracking_speed([read_run_times(results_dir, s.name, r, len(s))
+                           for s in sequences for r in find_runs(results_dir, s.name)])
 
 
 def score_supervised(results_dir: str | Path, sequences: Seq[VotSequence], interval: tuple[int, int],
@@ -86,6 +126,7 @@ def score_supervised(results_dir: str | Path, sequences: Seq[VotSequence], inter
             single = measures_pysot.pysot_ar([runs])
             seq_acc.append(single["accuracy"])
     out["eao_curve"] = [float(v) for v in curve]
+    out["fps"] = supervised_speed(results_dir, sequences)
     out["sequences"] = {s.name: {"accuracy": float(a), "failures": float(p.failures), "runs": len(r)}
                         for s, a, p, r in zip(sequences, seq_acc, per_seq, all_runs)}
     return out
@@ -117,6 +158,14 @@ def score_anchor(results_dir: str | Path, sequences: Seq[VotSequence], interval:
     out.update(measures_multistart.average_ar(per_seq))
     out["eao"], curve = measures_multistart.multistart_eao(partials, low, high)
     out["eao_curve"] = [float(v) for v in curve]
+    times = []
+    for s in sequences:
+        forward, backward = read_anchor_values(s.folder / "anchor.value", len(s))
+        for a in forward + backward:
+            path = anchor_time_file(results_dir, s.name, a)
+            length = a + 1 if a in backward and a not in forward else len(s) - a
+            times.append(read_time_values(path, length) if path.is_file() else None)
+    out["fps"] = tracking_speed(times)
     out["sequences"] = {s.name: {"accuracy": p.accuracy, "robustness": p.robustness, "failures": p.failed_runs}
                         for s, p in zip(sequences, per_seq)}
     return out
@@ -124,8 +173,9 @@ def score_anchor(results_dir: str | Path, sequences: Seq[VotSequence], interval:
 
 def analyse(results_dir: str | Path, dataset: str, root: str | Path | None = None, protocol: str | None = None,
             interval: tuple[int, int] | None = None, variant: str = "toolkit",
-            sequences: Seq[VotSequence] | None = None, threads: int = 1) -> dict:
-    """Load the dataset (unless ``sequences`` are given) and score ``results_dir``."""
+            sequences: Seq[VotSequence] | None = None, threads: int = 1, allow_incomplete: bool = False) -> dict:
+    """Load the dataset (unless ``sequences`` are given) and score ``results_dir`` (incomplete supervised
+    experiments are refused unless ``allow_incomplete``)."""
     protocol = protocol or ("anchor" if dataset == "vot2020" else "supervised")
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol '{protocol}'; choose one of {PROTOCOLS}")
@@ -140,6 +190,8 @@ def analyse(results_dir: str | Path, dataset: str, root: str | Path | None = Non
     if protocol == "anchor":
         result = score_anchor(results_dir, sequences, interval)
     else:
+        if not allow_incomplete:
+            check_complete(results_dir, sequences)
         result = score_supervised(results_dir, sequences, interval, variant, threads)
     result["dataset"] = dataset
     result["results_dir"] = str(results_dir)
@@ -172,14 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1, help="score sequences in N processes (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--curve", action="store_true", help="with --json: include the EAO curve")
+    p.add_argument("--allow-incomplete", action="store_true",
+                   help="score an unfinished experiment (missing runs) instead of refusing it")
     return p
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = analyse(args.results_dir, args.dataset, args.root, args.protocol, args.eao_interval, args.variant,
-                         threads=args.threads)
+                         threads=args.threads, allow_incomplete=args.allow_incomplete)
     except (DataFormatError, SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,8 @@ registered trackers use :class:`NamedTrackerFactory`.
 """
 from __future__ import annotations
 
+import json
+
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +50,10 @@ def run_experiment(factory: TrackerFactory, sequences: Seq[VotSequence], results
         raise ValueError(f"--runs ({runs}) and --threads ({threads}) must be >= 1")
     finished = (lambda s: anchors_finished(s, results_dir)) if protocol == "anchor" else (
         lambda s: is_finished(s, results_dir, runs))
+    if protocol == "supervised":  # the plan, so that the analysis can tell an unfinished experiment from a short one
+        from ltr.admin.atomic import atomic_write_text
+
+        atomic_write_text(results_dir / "baseline.json", json.dumps({"runs": runs}) + "\n")
     todo = [s for s in sequences if not finished(s)]
     done: dict[str, list[int]] = {s.name: [] for s in sequences}
     if threads == 1 or len(todo) <= 1:

@@ -7,6 +7,9 @@ Layout under one tracker's results folder ``RESULTS_DIR`` (the folder that holds
     baseline/<seq>/<seq>_<anchor:08d>.txt   VOT2020 anchor experiment, one file per anchor frame (0-based)
     baseline/<seq>/<seq>_<anchor:08d>_time.value   seconds per frame of that anchor run (vot-toolkit's name)
 
+The vot-toolkit writes the same trajectories as ``<name>.bin`` by default (:mod:`votTester.results_binary`) and the
+seconds per frame of each run as ``<name>_time.value``; both are read wherever the ``.txt`` files are.
+
 A trajectory file has one line per frame: ``1`` initialisation, ``2`` failure, ``0`` skipped frame, else the
 reported region (``x,y,w,h``, ``x0,y0,...`` or an RLE mask ``m...``), as :mod:`ltr.regions.vot_text` reads it.
 """
@@ -26,6 +29,8 @@ from ltr.admin.errors import DataFormatError
 from ltr.regions.vot_text import Region, Special, format_region, parse_region
 
 from votTester.measures import CODE_REGION
+from votTester.results_binary import is_binary_trajectory, read_binary_lines
+from ltr.admin.textio import read_lines
 
 EXPERIMENT = "baseline"
 SPECIAL_CODES = (0, 1, 2)
@@ -52,12 +57,42 @@ def anchor_time_file(results_dir: str | os.PathLike, sequence: str, anchor: int)
 
 
 def find_runs(results_dir: str | os.PathLike, sequence: str) -> list[int]:
-    """Run numbers present for ``sequence`` (files ``<seq>_<NNN>.txt``), sorted."""
+    """Run numbers present for ``sequence`` (files ``<seq>_<NNN>.txt`` or the toolkit's ``.bin``), sorted."""
     folder = sequence_dir(results_dir, sequence)
     if not folder.is_dir():
         return []
-    pattern = re.compile(re.escape(sequence) + r"_(\d{3})\.txt$")
-    return sorted(int(m.group(1)) for m in (pattern.match(p.name) for p in folder.iterdir()) if m)
+    pattern = re.compile(re.escape(sequence) + r"_(\d{3})\.(txt|bin)$")
+    return sorted({int(m.group(1)) for m in (pattern.match(p.name) for p in folder.iterdir()) if m})
+
+
+def stored_trajectory(path: str | os.PathLike) -> Path:
+    """``path`` (``<name>.txt``) or, when only that exists, the toolkit's binary ``<name>.bin``."""
+    path = Path(path)
+    binary = path.with_suffix(".bin")
+    return binary if not path.is_file() and binary.is_file() else path
+
+
+def read_run_times(results_dir: str | os.PathLike, sequence: str, run: int, frames: int) -> np.ndarray | None:
+    """Seconds per frame of one supervised run: column ``run`` of our ``<seq>_time.txt`` or the toolkit's
+    ``<seq>_<run:03d>_time.value``; ``None`` when neither holds it."""
+    value = sequence_dir(results_dir, sequence) / f"{sequence}_{run:03d}_time.value"
+    if value.is_file():
+        return read_time_values(value, frames)
+    columns = read_times(time_file(results_dir, sequence), frames)
+    return columns[run - 1] if len(columns) >= run else None
+
+
+def read_time_values(path: str | os.PathLike, frames: int) -> np.ndarray:
+    """A toolkit ``*_time.value`` file: one number per frame (blank lines = unknown, NaN)."""
+    lines = Path(path).read_text().splitlines()
+    while lines and not lines[-1].strip() and len(lines) > frames:
+        lines.pop()
+    if len(lines) != frames:
+        raise DataFormatError(path, f"has {len(lines)} lines but the run has {frames} frames")
+    try:
+        return np.array([float(v) if v.strip() else np.nan for v in lines], dtype=np.float64)
+    except ValueError as exc:
+        raise DataFormatError(path, f"not one number per line ({exc})") from exc
 
 
 def write_trajectory(path: str | os.PathLike, regions: list[Region]) -> None:
@@ -76,7 +111,7 @@ def read_times(path: str | os.PathLike, frames: int) -> list[np.ndarray]:
     path = Path(path)
     if not path.is_file():
         return []
-    lines = path.read_text().splitlines()
+    lines = read_lines(path)
     if len(lines) != frames:
         raise DataFormatError(path, f"has {len(lines)} lines but the sequence has {frames} frames; delete the file "
                                     f"and re-run the affected runs")
@@ -102,16 +137,20 @@ class RawTrajectory:
 
 def read_trajectory(path: str | os.PathLike, frames: int, first_is_init: bool = True) -> RawTrajectory:
     """Parse a raw result file strictly: exactly ``frames`` lines (trailing blank lines are ignored), each a special
-    code 0/1/2 or a region; the first line must be ``1`` when ``first_is_init``.
+    code 0/1/2 or a region; the first line must be ``1`` when ``first_is_init``. A missing ``<name>.txt`` is read
+    from the toolkit's binary ``<name>.bin`` when that exists.
 
     Errors (:class:`DataFormatError`) name the file and line. A region with a NaN becomes code 0 (skipped), as the
     vot-toolkit reads it; a warning names the file and line.
     """
-    path = Path(path)
+    path = stored_trajectory(path)
     if not path.is_file():
         raise DataFormatError(path, "raw result file does not exist; run the experiment for this sequence (finished "
                                     "runs are kept) or remove the sequence from the dataset list")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    if is_binary_trajectory(path):
+        lines = read_binary_lines(path)
+    else:
+        lines = read_lines(path)
     while lines and not lines[-1].strip():
         lines.pop()
     if len(lines) != frames:
@@ -152,7 +191,7 @@ def read_anchor_values(path: str | os.PathLike, frames: int) -> tuple[list[int],
         raise DataFormatError(path, "anchor file does not exist; the VOT2020 anchor experiment needs "
                                     "'anchor.value' (one number per frame: > 0 forward, < 0 backward anchor) in "
                                     "each sequence folder")
-    lines = path.read_text().splitlines()
+    lines = read_lines(path)
     values = []
     for i, line in enumerate(lines):
         try:

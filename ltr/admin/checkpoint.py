@@ -5,8 +5,16 @@ File layout (one ``.pth`` file, written atomically)::
     {"net": state_dict (CPU tensors),
      "config": dict that rebuilds the net through ltr.models.build_net(config) (JSON-able),
      "meta": {"epoch": int, "settings": "segm/segm_default", "time": ISO-8601 str, ...},
+     # head-only checkpoints only (see below):
+     "backbone_source": {"backbone": "efficientnet_lite0", "weights": "imagenet", "package": "<pip name>",
+                         "file": "<weight file name>", "omitted_keys": int},
      # training checkpoints only:
      "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng_state()}
+
+Head-only checkpoints: when the config names a backbone whose ImageNet weights come from an installed package
+(``ltr.models.config.PACKAGED_BACKBONES``, e.g. EfficientNet-Lite0) and the backbone is frozen, the frozen backbone
+weights are left out of ``net`` (a fine-tuned last stage is kept) and ``backbone_source`` names the package.
+:func:`load_network` then builds the backbone from the package (never a download) and loads the rest strictly.
 
 Training checkpoints live at ``<workspace>/checkpoints/<module>/<settings>/<NetName>_ep<NNNN>.pth``. Unlike the
 original ``.pth.tar`` files nothing is pickled (no ``constructor`` object): the net is rebuilt from ``config``.
@@ -111,6 +119,11 @@ def save_checkpoint(path: str | os.PathLike, net: torch.nn.Module, config: dict,
     _check_json(meta, "meta")
     state = {k: v.detach().cpu() for k, v in unwrap(net).state_dict().items()}
     payload: dict[str, Any] = {"net": state, "config": config, "meta": meta}
+    source = _packaged_source(unwrap(net), config)
+    if source is not None:
+        omitted, payload["backbone_source"] = source
+        for key in omitted:
+            del state[key]
     if optimizer is not None:
         payload["optimizer"] = optimizer.state_dict()
     if scheduler is not None:
@@ -151,30 +164,112 @@ def _random_backbone(config: Any) -> Any:
     return config
 
 
+def _packaged_source(net: torch.nn.Module, config: Any) -> tuple[list[str], dict] | None:
+    """(keys to leave out, ``backbone_source`` entry) when ``config`` makes a head-only checkpoint, else None."""
+    if not (isinstance(config, dict) and "arch" in config and hasattr(net, "backbone_modules")):
+        return None
+    from ltr.models.config import PACKAGED_BACKBONES, packaged_backbone_keys
+
+    keys = packaged_backbone_keys(net, config)
+    if not keys:
+        return None
+    info = PACKAGED_BACKBONES[config["backbone"]]
+    return keys, {"backbone": config["backbone"], "weights": "imagenet", "package": info["package"],
+                  "file": info["file"], "omitted_keys": len(keys)}
+
+
+def _describe_backbone(config: dict) -> str:
+    if str(config.get("backbone", "resnet50")).startswith("resnet"):
+        return f"{config.get('backbone', 'resnet50')} (width {config.get('backbone_width', 64)})"
+    return str(config.get("backbone"))
+
+
+def _guess_backbone(state: dict, config: dict) -> str | None:
+    """The backbone (of those build_net knows) whose head shapes fit ``state``, for error messages; None if none."""
+    if not isinstance(config, dict) or "arch" not in config:
+        return None
+    from ltr.models import build_net
+    from ltr.models.config import all_backbone_names
+
+    candidates = [{"backbone": "efficientnet_lite0"}]
+    candidates += [{"backbone": b, "backbone_width": w} for b in all_backbone_names() if b.startswith("resnet")
+                   for w in (64, 32, 16)]
+    for cand in candidates:
+        trial = {k: v for k, v in config.items() if k not in ("backbone", "backbone_width", "backbone_weights")}
+        trial.update(cand, backbone_weights="random")
+        try:
+            own = build_net(trial).state_dict()
+        except ValueError:
+            continue
+        shared = [k for k in state if k in own]
+        if shared and all(tuple(own[k].shape) == tuple(state[k].shape) for k in shared) and \
+                set(state) <= set(own):
+            return _describe_backbone(trial)
+    return None
+
+
+def _mismatch(path, state: dict, config: dict, detail: str) -> DataFormatError:
+    guess = _guess_backbone(state, config)
+    if guess is None:
+        return DataFormatError(path, f"weights do not fit the net built from its config: {detail}")
+    expected = _describe_backbone(config)
+    if guess != expected:
+        return DataFormatError(path, f"the weights in the file belong to a net on backbone {guess}, but its config "
+                                     f"names backbone {expected} ({detail}); the checkpoint is inconsistent: "
+                                     f"re-export it from its training run")
+    return DataFormatError(path, f"weights do not fit the net built from its config (backbone {expected}): {detail}")
+
+
+def load_net_state(net: torch.nn.Module, payload: dict, path: str | os.PathLike) -> None:
+    """Load ``payload["net"]`` into ``net`` strictly; a head-only checkpoint (``backbone_source``) must hold exactly
+    the keys that are not the packaged backbone's (whose weights ``net`` already has from the package)."""
+    state, config = payload["net"], payload["config"]
+    omitted: set[str] = set()
+    if "backbone_source" in payload:
+        source = payload["backbone_source"]
+        found = _packaged_source(net, config)
+        if found is None:
+            raise DataFormatError(path, f"head-only checkpoint (backbone {source.get('backbone')!r} from package "
+                                        f"{source.get('package')!r}) but its config does not name a frozen packaged "
+                                        f"backbone with backbone_weights 'imagenet'")
+        omitted = set(found[0])
+    own = net.state_dict()
+    bad = [k for k in state if k in own and tuple(own[k].shape) != tuple(state[k].shape)]
+    missing = sorted(set(own) - omitted - set(state))
+    unexpected = sorted(set(state) - (set(own) - omitted))
+    if bad or missing or unexpected:
+        detail = (f"shape of {bad[0]}: file {tuple(state[bad[0]].shape)} vs net {tuple(own[bad[0]].shape)}" if bad
+                  else f"missing {missing[:5]}{'...' if len(missing) > 5 else ''}, unexpected {unexpected[:5]}"
+                       f"{'...' if len(unexpected) > 5 else ''}")
+        raise _mismatch(path, state, config, detail)
+    net.load_state_dict(state, strict=not omitted)  # key sets were checked above
+
+
 def load_network(path: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[torch.nn.Module, dict]:
     """Rebuild the net of a checkpoint and load its weights: ``(net in eval mode on device, config)``.
 
-    The net is built with ``ltr.models.build_net(config)`` with ``backbone_weights`` forced to ``"random"`` (no
-    ImageNet download; every weight is then loaded from the file, strictly).
+    Full checkpoints: the net is built with ``ltr.models.build_net(config)`` with ``backbone_weights`` forced to
+    ``"random"`` (no ImageNet weights needed; every weight is then loaded from the file, strictly). Head-only
+    checkpoints (``backbone_source``): the backbone is built from its package (a missing package is an error naming
+    the pip command) and the remaining weights are loaded strictly.
     """
     from ltr.models import build_net  # imported here: ltr.models imports torchvision, not needed for saving
 
     payload = load_checkpoint(path, map_location="cpu")
     config = payload["config"]
+    head_only = "backbone_source" in payload
     try:
-        net = build_net(_random_backbone(config))
+        net = build_net(config if head_only else _random_backbone(config))
+    except FileNotFoundError as exc:  # ltr.models.BackboneWeightsError: the weights package is missing
+        if not head_only:
+            raise
+        source = payload["backbone_source"]
+        raise DataFormatError(path, f"head-only checkpoint: its backbone {source.get('backbone')!r} is not stored in "
+                                    f"the file but comes from the package {source.get('package')!r}, and that "
+                                    f"failed: {exc}") from exc
     except ValueError as exc:  # ltr.models.NetConfigError: unknown arch or key
         raise DataFormatError(path, f"its 'config' does not build a net: {exc}") from exc
-    try:
-        result = net.load_state_dict(payload["net"], strict=False)
-    except RuntimeError as exc:  # shape mismatches
-        raise DataFormatError(path, f"weights do not fit the net built from its config: {exc}") from exc
-    missing, unexpected = list(result.missing_keys), list(result.unexpected_keys)
-    if missing or unexpected:
-        raise DataFormatError(
-            path, f"weights do not match the net built from its config: missing {missing[:5]}"
-                  f"{'...' if len(missing) > 5 else ''}, unexpected {unexpected[:5]}"
-                  f"{'...' if len(unexpected) > 5 else ''}")
+    load_net_state(net, payload, path)
     net.to(torch.device(device)).eval()
     return net, config
 
@@ -184,6 +279,8 @@ def export_network(src: str | os.PathLike, dst: str | os.PathLike, meta: dict | 
     ``dst``, without optimizer/scheduler/RNG state (a third of the size for Adam)."""
     payload = load_checkpoint(src)
     out = {"net": payload["net"], "config": payload["config"], "meta": {**payload.get("meta", {}), **(meta or {})}}
+    if "backbone_source" in payload:
+        out["backbone_source"] = payload["backbone_source"]
     _check_json(out["meta"], "meta")
     dst = Path(dst)
     with atomic_open(dst, "wb") as f:

@@ -12,9 +12,16 @@ class DataFormatError(ValueError):
         /data/vot2018/ants1/groundtruth.txt:17: expected 4 or 8 comma-separated numbers, got 3 ('1,2,3')
     """
 
-    def __init__(self, path: str | os.PathLike, message: str, line: int | None = None):
+    def __init__(self, path: str | os.PathLike, message: str | None = None, line: int | None = None):
+        if message is None:  # rebuilt from its text alone (pickling, a DataLoader worker re-raising it)
+            self.path, self.line, self.reason = "", None, str(path)
+            super().__init__(str(path))
+            return
         self.path = str(path)
         self.line = line
         self.reason = message
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return DataFormatError, (self.path, self.reason, self.line) if self.path else (self.reason,)

@@ -127,10 +127,18 @@ class Settings:
 
 def _read_file(path: Path) -> dict[str, str]:
     if not path.is_file():
+        if os.environ.get(SETTINGS_FILE_ENV):
+            raise SettingsError(f"${SETTINGS_FILE_ENV} names the settings file {path}, which does not exist; create "
+                                f"it, fix the path, or unset {SETTINGS_FILE_ENV} to use "
+                                f"~/.config/pytracking/settings.toml")
         return {}
+    from ltr.admin.errors import DataFormatError
+    from ltr.admin.textio import read_text
+
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        data = tomllib.loads(read_text(path))
+    except DataFormatError as exc:
+        raise SettingsError(f"settings file {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
     out = {}

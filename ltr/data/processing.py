@@ -2,7 +2,9 @@
 
 Frame 0 of a sample is the reference ("train") frame: cropped around its ground-truth box without jitter. Every
 further ("test") frame is cropped around a jittered box. Each crop gets its mask (same crop, 0 padding, bilinear),
-a distance map to the crop-space box centre perturbed by ``U(-dist_jitter, dist_jitter) * (w, h)``, a brightness
+a distance map to the crop-space box centre perturbed by ``U(-dist_jitter, dist_jitter) * (w, h)`` and placed by the
+``dist_centre`` convention (:data:`ltr.data.transforms.DIST_CENTRE_SHIFTS`; the default ``"shifted"`` is the trackers'
+default, so a net sees at tracking time the map it was trained with; ``"geometric"`` is the original recipe), a brightness
 factor ``U(1 - b, 1 + b)`` and ImageNet normalisation. With probability ``box_mask_prob`` every test frame is a copy of
 the reference and the reference mask is the filled ground-truth box (learning to segment from a box
 initialisation); the distance maps then use the exact centre.
@@ -15,7 +17,9 @@ import numpy as np
 import torch
 
 from ltr.data.crops import map_box_to_crop, sample_target
-from ltr.data.transforms import box_mask, brightness_and_normalize, crop_to_tensor, distance_map, jitter_box
+from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
+from ltr.data.transforms import (DIST_CENTRE_SHIFTS, box_mask, brightness_and_normalize, crop_to_tensor,
+                                 dist_centre_shift, distance_map, jitter_box)
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,16 @@ class ProcessingParams:
     dist_jitter: float = 0.125
     box_mask_prob: float = 0.005
     brightness_jitter: float = 0.2
+    dist_centre: str = "shifted"     # distance-map centre convention (ltr.data.transforms.DIST_CENTRE_SHIFTS)
 
     def __post_init__(self):
+        if self.dist_centre not in DIST_CENTRE_SHIFTS:
+            raise ValueError(f"processing setting 'dist_centre' must be one of "
+                             f"{', '.join(map(repr, DIST_CENTRE_SHIFTS))}, got {self.dist_centre!r}")
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "dist_centre":
+                continue
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"processing setting '{f.name}' must be a finite non-negative number, got {value}")
         if self.output_size < 1 or self.search_factor <= 0:
@@ -78,7 +88,7 @@ class SegmProcessing:
             crop_around = box if t == 0 else jitter_box(box, rng, p.center_jitter, p.scale_jitter)
             crop, mask_crop, scale = sample_target(frame, crop_around, p.search_factor, p.output_size, mask=mask)
             gt = map_box_to_crop(box, crop_around, scale, p.output_size)
-            centre = gt[:2] + 0.5 * gt[2:]
+            centre = gt[:2] + 0.5 * gt[2:] + dist_centre_shift(p.dist_centre)
             if not box_init:
                 centre = centre + rng.uniform(-p.dist_jitter, p.dist_jitter, 2) * gt[2:]
             factor = rng.uniform(1.0 - p.brightness_jitter, 1.0 + p.brightness_jitter)
@@ -112,11 +122,13 @@ def to_pair_batch(sample: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 _IMAGE_KEYS = {"train_images": "train_brightness", "test_images": "test_brightness", "images": "brightness"}
 
 
-def prepare_batch(batch: dict) -> dict:
+def prepare_batch(batch: dict, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> dict:
     """Finish a (collated, device-side) batch for the actors: uint8 images get their brightness factor, the clamp to
-    [0, 1] and the ImageNet normalisation; the brightness keys are dropped. Batches already in float pass through."""
+    [0, 1] and the backbone's normalisation ``(mean, std)`` (``net.input_normalization``; default ImageNet); the
+    brightness keys are dropped. Batches already in float pass through."""
+    mean, std = normalization
     out = dict(batch)
     for image_key, factor_key in _IMAGE_KEYS.items():
         if image_key in out and out[image_key].dtype == torch.uint8:
-            out[image_key] = brightness_and_normalize(out[image_key], out.pop(factor_key))
+            out[image_key] = brightness_and_normalize(out[image_key], out.pop(factor_key), mean, std)
     return out

@@ -22,6 +22,29 @@ def jitter_box(box: np.ndarray, rng: np.random.Generator, center_jitter: float, 
     return np.concatenate([centre - 0.5 * size, size])
 
 
+#: Distance-map centre conventions: the offset (crop pixels, on both axes) from the target centre to the centre of the
+#: distance map. ``"shifted"``: half a pixel up and left, where the original trackers centred their tracking-time map
+#: (1-based coordinates minus ``S/2``, i.e. 0-based pixel ``S/2 - 1`` for a target at the crop centre, whose exact
+#: position is ``(S - 1)/2``); ``"geometric"``: the target centre itself, as the original training recipes did.
+DIST_CENTRE_SHIFTS = {"shifted": -0.5, "geometric": 0.0}
+
+
+def dist_centre_shift(convention: str) -> float:
+    """The offset of :data:`DIST_CENTRE_SHIFTS` for ``convention``; a clear error for an unknown one."""
+    if convention not in DIST_CENTRE_SHIFTS:
+        raise ValueError(f"distance-map centre convention {convention!r} is unknown; choose one of "
+                         f"{', '.join(map(repr, DIST_CENTRE_SHIFTS))}")
+    return DIST_CENTRE_SHIFTS[convention]
+
+
+def centred_distance_map(size: int, convention: str = "shifted") -> np.ndarray:
+    """(size, size) float32 distance map of a target at the crop centre ``((S - 1)/2, (S - 1)/2)`` under
+    ``convention``: centred at pixel ``S/2 - 1`` (``"shifted"``, 191 for S = 384) or ``(S - 1)/2`` (``"geometric"``).
+    The trackers' map and a training map of a target at the crop centre are this same array."""
+    c = (size - 1) / 2 + dist_centre_shift(convention)
+    return distance_map(size, np.array([c, c]))
+
+
 def distance_map(size: int, centre: np.ndarray) -> np.ndarray:
     """(size, size) float32 Euclidean distance (crop pixels, 0-based grid) to ``centre`` = (cx, cy) (spec 2.2 "D")."""
     grid = np.arange(size, dtype=np.float32)

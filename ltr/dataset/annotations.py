@@ -10,8 +10,9 @@ from typing import Iterable
 import numpy as np
 
 from ltr.admin.errors import DataFormatError
+from ltr.admin.textio import read_lines
 
-__all__ = ["read_rows", "read_flags", "read_list", "list_frames", "check_frame_count", "FRAME_EXTENSIONS"]
+__all__ = ["read_rows", "check_box_sizes", "read_flags", "read_list", "list_frames", "check_frame_count", "FRAME_EXTENSIONS"]
 
 FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png")
 _SPLIT = re.compile(r"[,\s]+")
@@ -26,8 +27,7 @@ def read_rows(path: str | os.PathLike, widths: Iterable[int] = (4,), allow_nan: 
     widths = tuple(widths)
     if not os.path.isfile(path):
         raise DataFormatError(path, f"{what} file does not exist")
-    with open(path, "r", encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    lines = read_lines(path)
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
@@ -51,6 +51,20 @@ def read_rows(path: str | os.PathLike, widths: Iterable[int] = (4,), allow_nan: 
     return np.asarray(rows, dtype=np.float64)
 
 
+def check_box_sizes(path: str | os.PathLike, boxes: np.ndarray, ignore: np.ndarray | None = None) -> None:
+    """``x,y,w,h`` rows (N, 4) must have ``w, h >= 0``; NaN rows and rows where ``ignore`` (N,) is set (absent-target
+    markers) are skipped. The error names the file and the 1-based line."""
+    with np.errstate(invalid="ignore"):
+        bad = (boxes[:, 2] < 0) | (boxes[:, 3] < 0)
+    if ignore is not None:
+        bad &= ~np.asarray(ignore, bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataFormatError(path, f"box {','.join(f'{v:g}' for v in boxes[i])} has a negative width or height; "
+                                    f"boxes are x,y,w,h with w, h >= 0 (fix the line, or mark an absent target as the "
+                                    f"dataset does)", line=i + 1)
+
+
 def _or(widths) -> str:
     return " or ".join(str(w) for w in widths)
 
@@ -61,8 +75,7 @@ def read_flags(path: str | os.PathLike, count: int | None = None, what: str = "f
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataFormatError(path, f"{what} file does not exist")
-    with open(path, "r", encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    lines = read_lines(path)
     values = []
     for i, text in enumerate(lines, start=1):
         for token in (t for t in _SPLIT.split(text.strip()) if t):
@@ -86,8 +99,7 @@ def read_list(path: str | os.PathLike, what: str = "sequence list") -> list[str]
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataFormatError(path, f"{what} file does not exist")
-    with open(path, "r", encoding="utf-8") as f:
-        names = [line.strip() for line in f.read().splitlines() if line.strip()]
+    names = [line.strip() for line in read_lines(path) if line.strip()]
     if not names:
         raise DataFormatError(path, f"{what} file is empty; expected one name per line")
     return names

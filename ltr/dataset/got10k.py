@@ -2,7 +2,8 @@
 absence.label, cover.label, cut_by_image.label, meta_info.ini}``.
 
 Boxes are the file's ``x,y,w,h``; frames marked in ``absence.label`` are absent (NaN rows, not visible; the file
-repeats a box there). The test split has only the first box (``info["annotated_frames"] == 1``).
+repeats a box or writes ``-1,-1,-1,-1`` there). Without ``absence.label`` the rows ``-1,-1,-1,-1`` / ``0,0,0,0`` mark
+the absent frames; any other negative width or height is an error naming the line. The test split has only the first box (``info["annotated_frames"] == 1``).
 
 The ``ltrval`` split (pytracking's ``gotlv``) is a held-out part of the *train* split: the sequences of
 ``train/list.txt`` whose 0-based line indices are listed, one per line, in a split file (pytracking ships it as
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from ltr.admin.errors import DataFormatError
-from ltr.dataset.annotations import list_frames, read_flags, read_list, read_rows
+from ltr.dataset.annotations import check_box_sizes, list_frames, read_flags, read_list, read_rows
 from ltr.dataset.box_dataset import BoxSequence, BoxTrainingDataset
+from ltr.admin.textio import read_text
 
 __all__ = ["read_got10k_sequence", "got10k_sequence_dirs", "GOT10k"]
 
@@ -30,11 +32,16 @@ def read_meta_info(path: Path) -> dict[str, str]:
     """``meta_info.ini`` as a dict (``object_class``, ``motion_class``, ...)."""
     parser = configparser.ConfigParser(delimiters=(":",), interpolation=None)
     try:
-        parser.read_string(path.read_text(encoding="utf-8"))
+        parser.read_string(read_text(path))
     except configparser.Error as exc:
         raise DataFormatError(path, f"not a readable meta_info.ini ([METAINFO] with 'key: value' lines): {exc}") \
             from exc
     return {k: v for section in parser.sections() for k, v in parser[section].items()}
+
+
+def absent_marker_rows(boxes: np.ndarray) -> np.ndarray:
+    """(N,) bool: rows ``-1,-1,-1,-1`` or ``0,0,0,0``, GOT-10k's marks of an absent target."""
+    return (boxes == -1).all(axis=1) | (boxes == 0).all(axis=1)
 
 
 def read_got10k_sequence(seq_dir: str | os.PathLike) -> BoxSequence:
@@ -58,8 +65,11 @@ def read_got10k_sequence(seq_dir: str | os.PathLike) -> BoxSequence:
     absence = seq_dir / "absence.label"
     if absence.is_file():
         absent = read_flags(absence, count=n, what="absence")
-        boxes[absent] = np.nan
-        visible &= ~absent
+    else:  # no absence.label: the GT's own absent-target rows (-1,-1,-1,-1 as GOT-10k writes them, or 0,0,0,0)
+        absent = absent_marker_rows(boxes)
+    check_box_sizes(gt_path, boxes, ignore=absent)
+    boxes[absent] = np.nan
+    visible &= ~absent
     for label in ("cover", "cut_by_image"):
         path = seq_dir / f"{label}.label"
         if path.is_file():

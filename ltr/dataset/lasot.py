@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ltr.admin.errors import DataFormatError
-from ltr.dataset.annotations import check_frame_count, list_frames, read_flags, read_list, read_rows
+from ltr.dataset.annotations import check_box_sizes, check_frame_count, list_frames, read_flags, read_list, read_rows
 from ltr.dataset.box_dataset import BoxSequence, BoxTrainingDataset
+from ltr.admin.textio import read_text
 
 __all__ = ["read_lasot_sequence", "lasot_sequence_dirs", "LaSOT"]
 
@@ -31,11 +32,12 @@ def read_lasot_sequence(seq_dir: str | os.PathLike) -> BoxSequence:
     occluded = read_flags(seq_dir / "full_occlusion.txt", count=n, what="full_occlusion")
     out_of_view = read_flags(seq_dir / "out_of_view.txt", count=n, what="out_of_view")
     visible = ~occluded & ~out_of_view
+    check_box_sizes(gt_path, boxes, ignore=~visible)
     boxes[~visible] = np.nan
     info: dict = {"annotated_frames": n, "class": seq_dir.parent.name}
     nlp = seq_dir / "nlp.txt"
     if nlp.is_file():
-        info["nlp"] = nlp.read_text(encoding="utf-8").strip()
+        info["nlp"] = read_text(nlp).strip()
     return BoxSequence(seq_dir.name, frames, boxes, visible, info)
 
 

@@ -19,6 +19,7 @@ from ltr.admin.errors import DataFormatError
 from ltr.data.image_io import read_image, read_palette_png
 from ltr.dataset.annotations import list_frames
 from ltr.regions.convert import mask_to_box
+from ltr.admin.textio import read_text
 
 __all__ = ["VOSVideo", "VOSTrainingDataset", "video_object_boxes"]
 
@@ -108,7 +109,7 @@ class VOSTrainingDataset:
         path = self._cache_path(video)
         boxes = None
         if path is not None and path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text(path))
             if data.get("frames") == [os.path.basename(f) for f in video.frames] and \
                     sorted(int(k) for k in data["boxes"]) == sorted(video.object_ids):
                 boxes = {int(k): np.array(b, dtype=np.float64).reshape(-1, 4) for k, b in data["boxes"].items()}

@@ -17,6 +17,7 @@ from pathlib import Path
 from ltr.admin.errors import DataFormatError
 from ltr.dataset.annotations import read_list
 from ltr.dataset.vos_base import VOSTrainingDataset, VOSVideo
+from ltr.admin.textio import read_text
 
 __all__ = ["YouTubeVOS", "youtubevos_split_dir", "read_youtubevos_meta"]
 
@@ -38,7 +39,7 @@ def read_youtubevos_meta(split_dir: Path) -> dict[str, dict[int, dict]]:
     if not path.is_file():
         raise DataFormatError(path, "meta.json does not exist; YouTube-VOS needs it for the object lists")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise DataFormatError(path, f"not valid JSON: {exc}", line=exc.lineno) from exc
     videos = data.get("videos") if isinstance(data, dict) else None

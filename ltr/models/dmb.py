@@ -56,17 +56,16 @@ def soft_aggregate(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
 
 
 class MaskStem(nn.Module):
-    """``conv1_m(mask) + conv1_o(1 - mask)``: two 7x7 stride-2 convs 1 -> width without bias, zero-initialised."""
+    """``conv1_m(mask) + conv1_o(1 - mask)``: two zero-initialised convs 1 -> stem channels without bias, with the
+    trunk's stem geometry (ResNet: 7x7 stride 2; EfficientNet-Lite0: 3x3 stride 2 SAME padding)."""
 
-    def __init__(self, width: int):
+    def __init__(self, trunk: nn.Module):
         super().__init__()
-        self.conv1_m = nn.Conv2d(1, width, 7, stride=2, padding=3, bias=False)
-        self.conv1_o = nn.Conv2d(1, width, 7, stride=2, padding=3, bias=False)
-        nn.init.zeros_(self.conv1_m.weight)
-        nn.init.zeros_(self.conv1_o.weight)
+        self.conv1_m = trunk.stem_residual_conv(1)
+        self.conv1_o = trunk.stem_residual_conv(1)
 
     def forward(self, mask: torch.Tensor) -> torch.Tensor:
-        """mask ``(B, 1, S, S)`` -> ``(B, width, S/2, S/2)``."""
+        """mask ``(B, 1, S, S)`` -> ``(B, stem channels, S/2, S/2)``."""
         return self.conv1_m(mask) + self.conv1_o(1.0 - mask)
 
 
@@ -76,7 +75,7 @@ class MemoryEncoder(nn.Module):
     def __init__(self, trunk: ResNetTrunk):
         super().__init__()
         self.trunk = trunk
-        self.mask_stem = MaskStem(trunk.width)
+        self.mask_stem = MaskStem(trunk)
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.trunk(image, stem_residual=self.mask_stem(mask))["layer3"]
@@ -160,8 +159,13 @@ class DMBNet(nn.Module):
         self.decoder = Decoder(2 * value_dim, ch["layer2"], ch["layer1"], decoder_dim)
 
     def backbone_modules(self) -> list[nn.Module]:
-        """The two ResNet trunks (frozen or not per config)."""
+        """The two trunks (frozen or not per config)."""
         return [self.encoder_m.trunk, self.encoder_q]
+
+    @property
+    def input_normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(mean, std) per RGB channel for images in [0, 1] that the trunks expect."""
+        return self.encoder_q.normalization
 
     def extract_backbone(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         """Query encoder: images ``(B, 3, H, W)`` -> ``dict(conv1, layer1, layer2, layer3)`` (any size; the DCF

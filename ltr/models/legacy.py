@@ -29,6 +29,7 @@ from typing import Any
 
 import torch
 
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
 
 #: config of the published networks (all ResNet-50)
@@ -171,6 +172,7 @@ def convert_legacy_checkpoint(arch: str, src: str | os.PathLike, dst: str | os.P
     return net, config
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Convert an original D3S/CMEDFL/DMB checkpoint (.pth.tar) into "
                                                  "this project's weights_only-safe checkpoint.")

@@ -41,6 +41,11 @@ class _SegmNetBase(nn.Module):
     def backbone_modules(self) -> list[nn.Module]:
         return [self.feature_extractor]
 
+    @property
+    def input_normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(mean, std) per RGB channel for images in [0, 1] that the backbone expects."""
+        return self.feature_extractor.normalization
+
     @staticmethod
     def foreground_probability(logits: torch.Tensor) -> torch.Tensor:
         """``(B, 2, S, S)`` logits -> ``(B, 1, S, S)`` foreground probability (softmax over the 2 channels, channel 0;

@@ -22,6 +22,7 @@ import numpy as np
 
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.errors import DataFormatError
+from ltr.admin.textio import read_lines
 
 __all__ = ["Special", "Rectangle", "Polygon", "Mask", "Region", "parse_region", "format_region", "read_region_file",
            "write_region_file", "mask_to_rle", "rle_to_mask", "encode_mask"]
@@ -214,6 +215,8 @@ def parse_region(text: str, path: str | os.PathLike | None = None, line: int | N
     if n == 4 or (n % 2 == 0 and n >= 6):
         if any(math.isnan(v) for v in values):
             return Special(0)
+        if any(math.isinf(v) for v in values):
+            _fail(path, line, f"infinite value in {s[:80]!r}; a region holds finite numbers")
         return Rectangle(*values) if n == 4 else Polygon(values)
     _fail(path, line, f"expected 1, 4 or an even number >= 6 of comma-separated numbers, got {n} ({s[:80]!r})")
 
@@ -223,8 +226,7 @@ def read_region_file(path: str | os.PathLike) -> list[Region]:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise DataFormatError(path, "region file does not exist")
-    with open(path, "r", encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    lines = read_lines(path)
     while lines and not lines[-1].strip():
         lines.pop()
     return [parse_region(text, path=path, line=i + 1) for i, text in enumerate(lines)]

@@ -12,6 +12,8 @@ reproduces the losses of an uninterrupted one bit for bit.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,7 @@ from torch import nn
 from tqdm import tqdm
 
 from ltr.admin.checkpoint import checkpoint_path, latest_checkpoint, load_checkpoint, rng_state, save_checkpoint
-from ltr.admin.checkpoint import set_rng_state, unwrap
+from ltr.admin.checkpoint import load_net_state, set_rng_state, unwrap
 from ltr.data.loader import batches_per_epoch, build_loader
 from ltr.trainers.visualize import predicted_masks, sample_grid
 
@@ -61,6 +63,29 @@ class TrainerOptions:
     find_unused_parameters: bool = False  # DDP: True for nets with trainable parameters unused in forward
     stop_after_batches: int | None = None
     extra_meta: dict | None = None  # JSON-able, stored in every checkpoint's meta (e.g. the training settings)
+    force_resume: bool = False  # resume even when the recipe (batch size, processing, ...) changed
+
+
+#: Recipe keys that may change between a run and its resume (they do not change what is computed).
+RESUMABLE_CHANGES = frozenset({"epochs", "num_workers", "device", "log_interval", "image_interval", "description",
+                               "data_root"})
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and k != "net":
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def recipe_changes(old: dict, new: dict) -> list[str]:
+    """``key: old -> new`` for every recipe key that differs (dotted section keys; RESUMABLE_CHANGES ignored)."""
+    a, b = _flat(old), _flat(new)
+    keys = sorted(k for k in set(a) | set(b) if k not in RESUMABLE_CHANGES and a.get(k) != b.get(k))
+    return [f"{k}: {a.get(k, '(unset)')!r} -> {b.get(k, '(unset)')!r}" for k in keys]
 
 
 class Trainer:
@@ -122,7 +147,16 @@ class Trainer:
             if meta.get(key, mine) != mine and not meta.get("complete", True):
                 raise TrainingError(f"{path}: was interrupted inside epoch {meta['epoch']} with {key}={meta[key]}; "
                                     f"resume it with the same {key} (got {mine})")
-        self.net.load_state_dict(payload["net"])
+        changes = [f"{k}: {meta[k]!r} -> {mine!r}" for k, mine in
+                   (("batch_size", self.options.batch_size), ("seed", self.options.seed)) if meta.get(k, mine) != mine]
+        old, new = meta.get("train_settings"), (self.options.extra_meta or {}).get("train_settings")
+        if isinstance(old, dict) and isinstance(new, dict):
+            changes += [c for c in recipe_changes(old, new) if not c.startswith(("batch_size:", "seed:"))]
+        if changes and not self.options.force_resume:
+            raise TrainingError(f"{path}: the recipe changed since this checkpoint ({'; '.join(changes)}); resuming "
+                                f"would mix two recipes. Use another --workspace, restore the settings, or pass "
+                                f"--force-resume to continue anyway")
+        load_net_state(self.net, payload, path)  # head-only checkpoints: the packaged backbone is already loaded
         self.optimizer.load_state_dict(payload["optimizer"])
         self.scheduler.load_state_dict(payload["scheduler"])
         rng = payload["rng"]
@@ -142,6 +176,25 @@ class Trainer:
         batch = {k: v.to(self.device, non_blocking=nb) if torch.is_tensor(v) else v for k, v in batch.items()}
         return self.batch_transform(batch) if self.batch_transform is not None else batch
 
+    def _snapshot(self) -> tuple:
+        """What a forward pass changes besides the parameters: RNG states (dropout) and buffers (BatchNorm
+        statistics); restored when a step is aborted, so a checkpoint saved then holds the last *consistent* state."""
+        return rng_state(), [b.detach().clone() for b in self.net.buffers()]
+
+    def _restore(self, snapshot: tuple) -> None:
+        set_rng_state(snapshot[0])
+        with torch.no_grad():
+            for buf, saved in zip(self.net.buffers(), snapshot[1]):
+                buf.copy_(saved)
+
+    def _on_sigint(self, signum, frame) -> None:
+        """First Ctrl-C: finish the current batch, then save and stop; a second one stops at once."""
+        if self._stop_requested:
+            raise KeyboardInterrupt
+        self._stop_requested = True
+        if self.rank == 0:
+            print("\ninterrupt: finishing this batch, then saving (Ctrl-C again to stop at once)", flush=True)
+
     def _step(self, batch: dict) -> tuple[float, dict]:
         with torch.autocast(device_type=self.device.type, dtype=torch.float16, enabled=self.use_amp):
             loss, stats = self.actor(batch)
@@ -160,8 +213,10 @@ class Trainer:
         if self.options.grad_clip:
             self.scaler.unscale_(self.optimizer)
             nn.utils.clip_grad_norm_(self.net.parameters(), self.options.grad_clip)
+        self._updating = True  # parameters / optimizer state change from here: an abort cannot be undone
         self.scaler.step(self.optimizer)
         self.scaler.update()
+        self._updating = False
         return value, stats
 
     def _log(self, stats: dict, value: float, rate: float, batch: dict) -> None:
@@ -181,7 +236,21 @@ class Trainer:
             self.writer.add_image("Samples/image_gt_pred", sample_grid(batch, prob), self.global_step)
 
     def train(self) -> list[float]:
-        """Run (or resume) until ``options.epochs``; returns the losses of the iterations run by this call."""
+        """Run (or resume) until ``options.epochs``; returns the losses of the iterations run by this call.
+
+        Ctrl-C (SIGINT, main thread) lets the running batch finish, saves and raises KeyboardInterrupt; an interrupt
+        inside a step (before the optimizer update) rolls the step back, so the saved state is always the end of the
+        last completed batch."""
+        self._stop_requested, self._updating = False, False
+        handler_set = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._on_sigint) if handler_set else None
+        try:
+            return self._train()
+        finally:
+            if handler_set:
+                signal.signal(signal.SIGINT, previous)
+
+    def _train(self) -> list[float]:
         opts = self.options
         start = len(self.losses)
         per_epoch = batches_per_epoch(len(self.dataset), opts.batch_size, self.world_size)
@@ -197,10 +266,13 @@ class Trainer:
             bar = tqdm(total=per_epoch, initial=self.batches_done, desc=f"epoch {epoch}/{opts.epochs}",
                        disable=not opts.progress or self.rank != 0, dynamic_ncols=True, leave=False)
             tic, seen, epoch_losses = time.perf_counter(), 0, []
+            snapshot = None
             try:
                 for batch in loader:
                     batch = self._to_device(batch)
+                    snapshot = self._snapshot()
                     value, stats = self._step(batch)
+                    snapshot = None
                     self.losses.append(value)
                     epoch_losses.append(value)
                     self.batches_done += 1
@@ -213,8 +285,16 @@ class Trainer:
                     if opts.stop_after_batches is not None and len(self.losses) - start >= opts.stop_after_batches:
                         bar.close()
                         return self.losses[start:]
+                    if self._stop_requested:
+                        raise KeyboardInterrupt
             except KeyboardInterrupt:
                 bar.close()
+                if self._updating:  # torn optimizer update: keep the last checkpoint instead of saving
+                    print(f"\ninterrupted during an optimizer update; not saved, the last checkpoint in "
+                          f"{self.checkpoint_dir} is kept")
+                    raise
+                if snapshot is not None:
+                    self._restore(snapshot)  # the aborted batch leaves no trace (BatchNorm statistics, RNG)
                 saved = self._save(epoch, self.batches_done)
                 if saved is not None:
                     print(f"\ninterrupted: saved {saved} (epoch {epoch}, {self.batches_done} batches done); run the "

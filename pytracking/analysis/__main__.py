@@ -1,6 +1,6 @@
 """``python -m pytracking.analysis SUBCOMMAND``: score and compare tracking results.
 
-    ope    --results DIR [DIR ...] --dataset NAME [--root DIR] [--convention official|pytracking] [--json]
+    ope    --results DIR [DIR ...] --dataset NAME [--root DIR] [--convention official|pytracking|got10k-toolkit] [--json]
            one tracker's result folder(s) (several folders = runs, averaged; GOT-10k official pools them)
     table  --dataset NAME --tracker NAME:PARAM[:RUNS] ... [--results-root DIR] [--format markdown|csv|latex]
            [--per-sequence] [--per-attribute]
@@ -8,6 +8,10 @@
            success / precision / normalized-precision curves and per-attribute bars
     eao    --input LABEL=FILE ... --out FILE
            EAO curves from ``python -m votTester.analysis ... --json --curve`` outputs
+    report --tracker NAME:PARAM[:RUNS] ... --dataset NAME [--root DIR] [--results DIR] --out DIR
+           [--eao-interval LOW HIGH] [--frames N]
+           one static HTML page (index.html): OPE / VOT / DAVIS tables and plots, one row per sequence with
+           thumbnails (pytracking.analysis.report)
 
 RUNS: ``3`` (runs 0..2), ``0-4`` or ``1,3``; omitted: every ``<param>_NNN`` folder (and ``<param>``) found.
 """
@@ -18,6 +22,7 @@ import json
 import sys
 from pathlib import Path
 
+from ltr.admin.cli import cli_main
 from ltr.admin.settings import load_settings
 from pytracking.analysis.ope_metrics import CONVENTIONS, family_of
 from ltr.admin.errors import DataFormatError
@@ -40,7 +45,8 @@ def _add_common(p):
     p.add_argument("--dataset", required=True, help="dataset name (otb, lasot, tn, gotv, uav, ...)")
     p.add_argument("--root", help="dataset root (overrides the <dataset>_path setting)")
     p.add_argument("--convention", choices=CONVENTIONS, default=None,
-                   help="official (default: the benchmark toolkit's rules) or pytracking")
+                   help="official (default: the benchmark toolkit's rules), pytracking, or got10k-toolkit "
+                        "(got10k 0.1.3 rules for every set, LaSOT included)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eao", help="plot EAO curves from votTester analysis JSON files")
     p.add_argument("--input", required=True, nargs="+", help="LABEL=FILE (votTester.analysis --json --curve)")
     p.add_argument("--out", required=True, help="output file (.png or .pdf)")
+    p = sub.add_parser("report", help="static HTML report of several trackers (index.html + figures)")
+    p.add_argument("--dataset", required=True, help="dataset name (otb, lasot, vot2018, davis2017, ...)")
+    p.add_argument("--root", help="dataset root (overrides the <dataset>_path setting)")
+    p.add_argument("--tracker", required=True, nargs="+", type=parse_tracker, help="NAME:PARAM[:RUNS]")
+    p.add_argument("--results", "--results-root", dest="results_root",
+                   help="results folder (default: the results_path setting)")
+    p.add_argument("--out", required=True, help="output folder (index.html, figures, thumbs/)")
+    p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None,
+                   help="VOT EAO interval (default: the dataset year's)")
+    p.add_argument("--frames", type=int, default=4, help="thumbnails per sequence (default 4)")
     return parser
 
 
@@ -135,10 +151,23 @@ def _eao(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from pytracking.analysis.report import TrackerSpec, write_report
+
+    if args.frames < 1:
+        raise ValueError(f"--frames {args.frames}: need at least 1 thumbnail per sequence")
+    root = Path(args.results_root) if args.results_root else load_settings().path("results_path")
+    page = write_report([TrackerSpec(*t) for t in args.tracker], args.dataset, args.out, root, args.root,
+                        args.eao_interval, args.frames)
+    print(f"wrote {page} (open it in a browser: file://{page.resolve()})")
+    return 0
+
+
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"ope": _ope, "table": _table, "plot": _plot, "eao": _eao}[args.command](args)
+        return {"ope": _ope, "table": _table, "plot": _plot, "eao": _eao, "report": _report}[args.command](args)
     except (DataFormatError, SettingsError, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

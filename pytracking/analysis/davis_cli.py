@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import SettingsError
 from pytracking.analysis.davis_evaluation import DavisSequence, evaluate_davis
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+@cli_main
 def main(argv: list[str] | None = None, tracker_factory=None) -> int:
     """CLI entry. ``tracker_factory`` (tests) replaces ``--tracker/--params`` with an in-process tracker maker.
     Bad input (files, settings) ends with a one-line ``error: <file>: <reason>`` and exit status 2."""

@@ -1,7 +1,10 @@
-"""One-pass evaluation (OPE) metrics in the two conventions of the field (spec 5.2; docs/evaluation.md).
+"""One-pass evaluation (OPE) metrics in the conventions of the field (spec 5.2; docs/evaluation.md).
 
-``official`` (the benchmarks' own toolkits; got10k 0.1.3 and its later LaSOT experiment):
-  - OTB / UAV / NfS / LaSOT / TrackingNet family: frame 0 replaced by the ground truth, frames whose GT row holds NaN
+``official`` (the benchmarks' own toolkits):
+  - LaSOT: the LaSOT Evaluation Toolkit's rules (MATLAB), transcribed in :mod:`pytracking.analysis.lasot_toolkit`
+    (absent frames removed but the curves divided by the full length, inclusive-pixel IoU, invalid results -> the
+    previous one, normalised precision at 0.20).
+  - OTB / UAV / NfS / TrackingNet family (got10k 0.1.3): frame 0 replaced by the ground truth, frames whose GT row holds NaN
     dropped, continuous IoU (``ltr.regions.box_iou``), centre ``xy + (wh - 1) / 2``; success curve over
     ``linspace(0, 1, 21)`` (IoU > t), AUC = its mean; precision = fraction of centre errors <= 20 px; normalized
     precision = mean of the curve over ``linspace(0, 0.5, 51)`` of centre errors divided by ``max(1, GT w/h)`` (the
@@ -10,11 +13,13 @@
     frames (and runs) *pooled*: AO = mean IoU, SR0.5 / SR0.75 = fraction of IoU > 0.5 / 0.75, success curve over
     ``linspace(0, 1, 101)``. Precision / normalized precision are not part of the GOT-10k protocol; they are computed
     on the same pooled frames with the OTB-family rules.
+``got10k-toolkit``: the got10k 0.1.3 rules above for every family, LaSOT included (its ``ExperimentLaSOT``: absent
+  frames dropped from the denominator too, so LaSOT numbers come out higher than the LaSOT toolkit's).
 ``pytracking`` (visionml/pytracking ``analysis/extract_results.py``): inclusive-pixel IoU
   (``ltr.regions.box_iou_pixel``), zero-size predictions replaced by the previous box, frame 0 replaced by the GT,
   frames with a non-positive GT size (and, for LaSOT, invisible targets) invalid; curves per sequence over
-  thresholds ``0:0.05:1``, ``0..50`` px and ``0..0.5`` step 0.01 divided by the number of valid frames (all frames
-  for LaSOT / UAV), invalid frames counted with pytracking's sentinels; normalized precision read at 0.20; every
+  thresholds ``0:0.05:1``, ``0..50`` px and ``0..0.5`` step 0.01 divided by the sequence length (pytracking's default
+  ``exclude_invalid_frames=False``), invalid frames counted with pytracking's sentinels; normalized precision read at 0.20; every
   score averaged over sequences, runs averaged per sequence.
 
 Deviations: result files with missing or extra lines or NaN are errors in both conventions (pytracking pads,
@@ -29,8 +34,9 @@ import numpy as np
 import torch
 
 from ltr.regions.overlap import box_iou, box_iou_pixel
+from pytracking.analysis import lasot_toolkit
 
-CONVENTIONS = ("official", "pytracking")
+CONVENTIONS = ("official", "pytracking", "got10k-toolkit")
 METRIC_KEYS = ("success_auc", "precision_20", "norm_precision", "ao", "sr50", "sr75")
 
 #: Dataset name (``get_dataset`` names and common aliases) -> evaluation family.
@@ -90,7 +96,9 @@ def frame_errors(pred: np.ndarray, gt: np.ndarray, family: str, convention: str,
     gt = np.asarray(gt, dtype=np.float64)
     if pred.shape != gt.shape or pred.ndim != 2 or pred.shape[1] != 4:
         raise ValueError(f"predictions {pred.shape} and ground truth {gt.shape} must both be (N, 4)")
-    if convention == "official":
+    if convention == "official" and family == "lasot":
+        return _lasot_toolkit_errors(pred, gt, visible)
+    if convention in ("official", "got10k-toolkit"):
         return _official_errors(pred, gt, family, visible, image_size)
     if convention == "pytracking":
         return _pytracking_errors(pred, gt, family, visible)
@@ -114,6 +122,12 @@ def _official_errors(pred, gt, family, visible, image_size) -> FrameErrors:
     center = np.sqrt((diff ** 2).sum(axis=1))
     norm_center = np.sqrt(((diff / np.maximum(1.0, g[:, 2:])) ** 2).sum(axis=1))
     return FrameErrors(iou, center, norm_center, len(iou), np.ones(len(iou), bool))
+
+
+def _lasot_toolkit_errors(pred, gt, visible) -> FrameErrors:
+    absent = None if visible is None else ~np.asarray(visible, bool)
+    iou, center, norm, valid = lasot_toolkit.sequence_errors(pred, gt, absent)
+    return FrameErrors(iou, center, norm, len(gt), valid)
 
 
 def _pytracking_errors(pred, gt, family, visible) -> FrameErrors:
@@ -143,7 +157,7 @@ def _pytracking_errors(pred, gt, family, visible) -> FrameErrors:
         center[invisible] = np.inf
     if np.isnan(iou).any():
         raise ValueError("NaN overlap on a valid frame (pytracking: 'Nans in calculated overlap')")
-    length = len(gt) if family in ("lasot", "uav") else int(valid.sum())
+    length = len(gt)  # pytracking's default exclude_invalid_frames=False: every frame in the denominator
     if length <= 0:
         raise ValueError("no valid ground-truth frame in the sequence (pytracking: 'Seq length zero')")
     return FrameErrors(iou, center, norm_center, length, valid)
@@ -163,6 +177,9 @@ class Curves:
 
 def thresholds(family: str, convention: str) -> dict[str, np.ndarray]:
     """The x axes of the curves: ``iou``, ``center`` (px), ``norm_center``."""
+    if _lasot_official(family, convention):
+        return {"iou": lasot_toolkit.IOU_THRESHOLDS, "center": lasot_toolkit.CENTER_THRESHOLDS,
+                "norm_center": lasot_toolkit.NORM_THRESHOLDS}
     if convention == "pytracking":
         return {"iou": _PYT_IOU_THR, "center": _CE_THR, "norm_center": _PYT_NORM_THR}
     return {"iou": _GOT_IOU_THR if family == "got10k" else _OTB_IOU_THR, "center": _CE_THR,
@@ -194,12 +211,32 @@ def _mean_curves(curves: list[Curves]) -> Curves:
 
 def pooled(family: str, convention: str) -> bool:
     """Whether frames are pooled over sequences and runs (GOT-10k official) instead of averaging sequences."""
-    return convention == "official" and family == "got10k"
+    return convention in ("official", "got10k-toolkit") and family == "got10k"
+
+
+def _lasot_official(family: str, convention: str) -> bool:
+    return convention == "official" and family == "lasot"
+
+
+def _lasot_curves(runs: list[FrameErrors]) -> Curves:
+    """Per-sequence curves of the LaSOT toolkit, runs averaged; AO = mean IoU over the scored frames."""
+    parts = [lasot_toolkit.curves(r.iou, r.center, r.norm_center, r.length) for r in runs]
+    success, precision, norm = (np.mean([p[k] for p in parts], axis=0) for k in range(3))
+    aos = [float(r.iou[r.valid].mean()) if r.valid.any() else float("nan") for r in runs]
+    return Curves(success, precision, norm, float(np.mean(aos)), float(success[10]), float(success[15]))
+
+
+def _lasot_mean(curves: list[Curves]) -> Curves:
+    """Over sequences, each curve without the sequences whose curve sums to <= eps (``plot_draw_save.m``)."""
+    success = lasot_toolkit.mean_curve([c.success for c in curves])
+    return Curves(success, lasot_toolkit.mean_curve([c.precision for c in curves]),
+                  lasot_toolkit.mean_curve([c.norm_precision for c in curves]),
+                  float(np.nanmean([c.ao for c in curves])), float(success[10]), float(success[15]))
 
 
 def scores_of(c: Curves, family: str, convention: str) -> dict[str, float]:
     """The six headline numbers of a :class:`Curves` (fractions in [0, 1])."""
-    if convention == "pytracking":
+    if convention == "pytracking" or _lasot_official(family, convention):
         sr50, sr75, norm = c.success[10], c.success[15], c.norm_precision[20]
     elif family == "got10k":
         sr50, sr75, norm = c.sr50, c.sr75, float(np.mean(c.norm_precision))
@@ -224,10 +261,14 @@ def evaluate(errors: dict[str, list[FrameErrors]], family: str, convention: str)
             raise ValueError(f"sequence '{name}' has no run")
         if pooled(family, convention):
             per_seq[name] = _curves_of(_pool(runs), thr)
+        elif _lasot_official(family, convention):
+            per_seq[name] = _lasot_curves(runs)
         else:
             per_seq[name] = _mean_curves([_curves_of(r, thr) for r in runs])
     if pooled(family, convention):
         overall = _curves_of(_pool([r for runs in errors.values() for r in runs]), thr)
+    elif _lasot_official(family, convention):
+        overall = _lasot_mean(list(per_seq.values()))
     else:
         overall = _mean_curves(list(per_seq.values()))
     return {"convention": convention, "family": family,

@@ -16,15 +16,20 @@ from pytracking.analysis.results_io import OPESequence, read_result_boxes, read_
 DEFAULT_CONVENTION = "official"
 CONVENTION_TEXT = {
     ("official", "got10k"): "official (GOT-10k toolkit: continuous IoU, frame 0 dropped, frames pooled)",
-    ("official", "other"): "official (GOT-10k toolkit OTB/LaSOT rules: continuous IoU, sequences averaged, "
+    ("official", "lasot"): "official (LaSOT Evaluation Toolkit: inclusive-pixel IoU, absent frames removed but "
+                           "curves divided by the full length, normalized precision at 0.20)",
+    ("official", "other"): "official (GOT-10k toolkit OTB rules: continuous IoU, sequences averaged, "
                            "normalized precision = area over [0, 0.5])",
+    ("got10k-toolkit", "got10k"): "got10k-toolkit (continuous IoU, frame 0 dropped, frames pooled)",
+    ("got10k-toolkit", "other"): "got10k-toolkit (GOT-10k toolkit OTB/LaSOT rules: continuous IoU, absent frames "
+                                 "dropped from the denominator, normalized precision = area over [0, 0.5])",
     ("pytracking", "other"): "pytracking (inclusive-pixel IoU, sequences averaged, normalized precision at 0.20)",
 }
 
 
 def describe_convention(convention: str, family: str) -> str:
     """One line naming the convention used (printed with every report)."""
-    key = (convention, "got10k" if family == "got10k" and convention == "official" else "other")
+    key = (convention, family if (convention, family) in CONVENTION_TEXT else "other")
     return CONVENTION_TEXT[key]
 
 
@@ -120,7 +125,7 @@ def collect_errors(run_dirs: list[Path], sequences: list[OPESequence], family: s
         for d in run_dirs:
             path = Path(d) / f"{seq.name}.txt"
             pred = read_result_boxes(path, len(seq.ground_truth_rect))
-            size = seq.size() if (family == "got10k" and convention == "official") else None
+            size = seq.size() if (family == "got10k" and convention != "pytracking") else None
             try:
                 runs.append(frame_errors(pred, seq.ground_truth_rect, family, convention, seq.target_visible, size))
             except ValueError as exc:

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ltr.admin.atomic import atomic_open  # noqa: E402
 from ltr.admin.errors import DataFormatError  # noqa: E402
+from ltr.admin.textio import read_text
 
 PLOT_FORMATS = ("png", "pdf")
 
@@ -34,8 +35,10 @@ def _save(fig, path: Path, fmt: str) -> Path:
     return path
 
 
-def plot_ope_curves(reports, out_dir: str | os.PathLike, fmt: str = "png", title_suffix: str = "") -> list[Path]:
-    """Success, precision and normalized-precision curves of ``TrackerReport`` s; legend sorted by score."""
+def plot_ope_curves(reports, out_dir: str | os.PathLike, fmt: str = "png", title_suffix: str = "",
+                    colors: dict[str, str] | None = None) -> list[Path]:
+    """Success, precision and normalized-precision curves of ``TrackerReport`` s; legend sorted by score;
+    ``colors`` {tracker name: matplotlib colour} fixes each tracker's colour (default: matplotlib's cycle)."""
     out_dir = Path(out_dir)
     written = []
     for kind, (thr_key, curve_key, score_key, xlabel, ylabel, title) in _CURVES.items():
@@ -43,7 +46,7 @@ def plot_ope_curves(reports, out_dir: str | os.PathLike, fmt: str = "png", title
         order = sorted(reports, key=lambda r: -r.report["overall"][score_key])
         for r in order:
             x = r.report["curves"]["thresholds"][thr_key]
-            ax.plot(x, r.report["curves"][curve_key], linewidth=2,
+            ax.plot(x, r.report["curves"][curve_key], linewidth=2, color=(colors or {}).get(r.name),
                     label=f"{r.name} [{100 * r.report['overall'][score_key]:.1f}]")
         ax.set(xlabel=xlabel, ylabel=ylabel, ylim=(0, 1), title=title + title_suffix)
         ax.grid(True, linestyle="-.")
@@ -53,7 +56,7 @@ def plot_ope_curves(reports, out_dir: str | os.PathLike, fmt: str = "png", title
 
 
 def plot_attribute_bars(reports, out_path: str | os.PathLike, metric: str = "success_auc",
-                        fmt: str = "png") -> Path:
+                        fmt: str = "png", colors: dict[str, str] | None = None) -> Path:
     """Grouped bars: one group per attribute, one bar per tracker, height = ``metric`` (fraction)."""
     attrs = sorted({a for r in reports for a in r.attributes})
     if not attrs:
@@ -62,7 +65,8 @@ def plot_attribute_bars(reports, out_path: str | os.PathLike, metric: str = "suc
     width = 0.8 / max(1, len(reports))
     for k, r in enumerate(reports):
         xs = [i + k * width for i in range(len(attrs))]
-        ax.bar(xs, [r.attributes.get(a, {}).get(metric, float("nan")) for a in attrs], width=width, label=r.name)
+        ax.bar(xs, [r.attributes.get(a, {}).get(metric, float("nan")) for a in attrs], width=width, label=r.name,
+               color=(colors or {}).get(r.name))
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(attrs))], attrs, rotation=45, ha="right")
     ax.set(ylabel=metric, ylim=(0, 1), title=f"{metric} per attribute")
     ax.legend(fontsize=8)
@@ -73,7 +77,7 @@ def read_eao_json(path: str | os.PathLike) -> dict:
     """A votTester analysis JSON (``--json --curve``): needs ``eao`` and ``eao_curve``."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(read_text(path))
     except (OSError, json.JSONDecodeError) as exc:
         raise DataFormatError(path, f"not a readable JSON file: {exc}") from exc
     if not isinstance(data, dict) or "eao_curve" not in data or "eao" not in data:
@@ -82,13 +86,14 @@ def read_eao_json(path: str | os.PathLike) -> dict:
     return data
 
 
-def plot_eao_curves(results: dict[str, dict], out_path: str | os.PathLike, fmt: str = "png") -> Path:
+def plot_eao_curves(results: dict[str, dict], out_path: str | os.PathLike, fmt: str = "png",
+                    colors: dict[str, str] | None = None) -> Path:
     """Expected-overlap curves ``{tracker: {"eao", "eao_curve", "eao_interval"?}}``, interval shaded if given."""
     fig, ax = plt.subplots(figsize=(5, 4))
     interval = None
     for name, data in sorted(results.items(), key=lambda kv: -kv[1]["eao"]):
         curve = data["eao_curve"]
-        ax.plot(range(len(curve)), curve, linewidth=2, label=f"{name} [{data['eao']:.3f}]")
+        ax.plot(range(len(curve)), curve, linewidth=2, color=(colors or {}).get(name), label=f"{name} [{data['eao']:.3f}]")
         interval = data.get("eao_interval", interval)
     if interval:
         ax.axvspan(interval[0], interval[1], color="0.9")

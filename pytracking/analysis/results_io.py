@@ -18,6 +18,7 @@ from PIL import Image
 
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.errors import DataFormatError
+from ltr.admin.textio import read_text, read_lines
 
 _SPLIT = re.compile(r"[,\t ]+")
 
@@ -34,8 +35,7 @@ def read_result_boxes(path: str | os.PathLike, n_frames: int | None = None) -> n
     if not path.is_file():
         raise DataFormatError(path, "result file is missing; run the tracker on this sequence or remove the "
                                     "sequence from the evaluation")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    text = read_text(path)
     boxes = _fast_parse(text)
     if boxes is None:
         boxes = _checked_parse(path, text)
@@ -94,13 +94,12 @@ def read_times(path: str | os.PathLike) -> np.ndarray:
     if not path.is_file():
         raise DataFormatError(path, "time file is missing")
     values = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            parts = [p for p in _SPLIT.split(line.strip()) if p]
-            try:
-                values.extend(float(p) for p in parts)
-            except ValueError as exc:
-                raise DataFormatError(path, f"not a number in {line.strip()[:60]!r}", lineno) from exc
+    for lineno, line in enumerate(read_lines(path), start=1):
+        parts = [p for p in _SPLIT.split(line.strip()) if p]
+        try:
+            values.extend(float(p) for p in parts)
+        except ValueError as exc:
+            raise DataFormatError(path, f"not a number in {line.strip()[:60]!r}", lineno) from exc
     return np.array(values, dtype=np.float64)
 
 

@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import SettingsError
 from ltr.data.image_io import read_image
@@ -49,7 +50,7 @@ def _validate(seq: Sequence, read_frames: bool) -> None:
     height, width = seq.image_size()
     if read_frames:
         for path in seq.frames:
-            image = read_image(path)
+            image = read_image(path, strict=True)
             if image.shape[:2] != (height, width):
                 raise DataFormatError(path, f"frame is {image.shape[1]}x{image.shape[0]} but the sequence's first "
                                             f"frame is {width}x{height}")
@@ -101,6 +102,7 @@ def _format_region(region) -> str:
     return ",".join(f"{v:g}" for v in region)
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.evaluation.check_dataset",
                                      description=__doc__.splitlines()[0])

@@ -15,6 +15,7 @@ from ltr.admin.errors import DataFormatError
 from ltr.data.image_io import read_palette_png
 from ltr.dataset.annotations import list_frames
 from ltr.dataset.davis import davis_sequence_names, first_annotation
+from ltr.dataset.sequence_attributes import merge_sidecar
 from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ["load_davis"]
@@ -40,7 +41,9 @@ def load_davis(root: str | os.PathLike, year: int = 2017, split: str = "val", re
         if not (ids != 0).any():
             raise DataFormatError(first, f"first annotation of {name} holds no object (all pixels are 0)")
         out.append(Sequence(name=name, dataset=dataset, frames=frames, ground_truth_rect=None, mask_files=masks,
-                            object_ids=object_ids, attributes={"annotated_frames": sum(m is not None for m in masks),
-                                                               "object_first_frame": {k: 0 for k in object_ids}},
+                            object_ids=object_ids,
+                            attributes=merge_sidecar({"annotated_frames": sum(m is not None for m in masks),
+                                                      "object_first_frame": {k: 0 for k in object_ids}},
+                                                     root / "attributes" / f"{name}.json"),
                             region_type="mask", merge_objects=int(year) == 2016))
     return out

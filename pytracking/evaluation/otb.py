@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 from ltr.admin.errors import DataFormatError
-from ltr.dataset.annotations import check_frame_count, list_frames, read_rows
+from ltr.dataset.annotations import check_box_sizes, check_frame_count, list_frames, read_rows
+from ltr.dataset.sequence_attributes import SIDECAR_NAME, merge_sidecar
 from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ["load_otb", "OTB_FRAME_RANGES"]
@@ -49,10 +50,12 @@ def load_otb(root: str | os.PathLike, dataset: str = "otb") -> SequenceList:
         frames = list_frames(seq_dir / "img", extensions=(".jpg", ".png"))
         for name, gt_path in targets:
             boxes = read_rows(gt_path, widths=(4,))
+            check_box_sizes(gt_path, boxes)
             used = _frame_range(seq_dir.name, frames, len(boxes))
             check_frame_count(used, len(boxes), gt_path, seq_dir / "img")
             out.append(Sequence(name=name, dataset=dataset, frames=used, ground_truth_rect=boxes,
-                                attributes={"annotated_frames": len(used)}, region_type="rect"))
+                                attributes=merge_sidecar({"annotated_frames": len(used)}, seq_dir / SIDECAR_NAME),
+                                region_type="rect"))
     if not out:
         raise DataFormatError(root, "no OTB sequence folders (<Seq>/img/ with groundtruth_rect.txt) found")
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -144,13 +146,42 @@ def run_dataset(sequences, trackers, threads: int = 0, shard: tuple[int, int] | 
     # CUDA cannot be used in forked children; on CPU, fork starts workers without re-importing torch.
     use_spawn = torch.device(device).type != "cpu" or "fork" not in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("spawn" if use_spawn else "fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=threads, mp_context=context, initializer=die_with_parent,
+                                                initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_job, seq, trk, debug, device, overwrite, 1, params) for seq, trk in jobs]
         for future in futures:
             outcome = future.result()
             _report(outcome)
             outcomes.append(outcome)
     return outcomes
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: the worker ends when the parent process dies, even by SIGKILL. Linux: the kernel sends
+    SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)`` through ctypes); elsewhere a daemon thread polls the
+    parent's pid every second."""
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG = 1
+                if os.getppid() != parent_pid:  # the parent died before the call
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _report(outcome: RunOutcome) -> None:

@@ -19,6 +19,10 @@ TRACKERS: dict[str, str] = {
     "fixedbox": "pytracking.tracker.fixedbox:FixedBoxTracker",
     "segm": "pytracking.tracker.segm:SegmTracker",
     "dmb": "pytracking.tracker.dmb:DMBTracker",
+    # Classical OpenCV baselines (csrt/kcf need opencv-contrib-python; docs/trackers.md "Classical baselines").
+    "csrt": "pytracking.tracker.opencv:CSRTTracker",
+    "kcf": "pytracking.tracker.opencv:KCFTracker",
+    "mil": "pytracking.tracker.opencv:MILTracker",
 }
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from ltr.admin.errors import DataFormatError
-from ltr.dataset.annotations import list_frames, read_rows
+from ltr.dataset.annotations import check_box_sizes, list_frames, read_rows
+from ltr.dataset.sequence_attributes import merge_sidecar
 from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ["load_trackingnet"]
@@ -29,6 +30,7 @@ def load_trackingnet(root: str | os.PathLike, chunks=("TEST",), dataset: str = "
             frames = list_frames(root / chunk / "frames" / name, extensions=(".jpg",))
             gt_path = anno_dir / f"{name}.txt"
             boxes = read_rows(gt_path, widths=(4,))
+            check_box_sizes(gt_path, boxes)
             n = len(frames)
             if len(boxes) == 1 and n > 1:
                 full = np.full((n, 4), np.nan)
@@ -40,5 +42,7 @@ def load_trackingnet(root: str | os.PathLike, chunks=("TEST",), dataset: str = "
                 raise DataFormatError(gt_path, f"has {len(boxes)} lines but the sequence has {n} frames; expected one "
                                                f"box per frame or only the first box")
             out.append(Sequence(name=name, dataset=dataset, frames=frames, ground_truth_rect=boxes,
-                                attributes={"annotated_frames": annotated, "chunk": chunk}, region_type="rect"))
+                                attributes=merge_sidecar({"annotated_frames": annotated, "chunk": chunk},
+                                                         root / chunk / "attributes" / f"{name}.json"),
+                                region_type="rect"))
     return out

@@ -21,7 +21,9 @@ from ltr.admin.errors import DataFormatError
 from ltr.dataset.annotations import check_frame_count, list_frames, read_flags, read_list, read_rows
 from ltr.regions.convert import box_to_polygon, mask_to_box, polygon_to_box
 from ltr.regions.vot_text import Mask, Polygon, Rectangle, read_region_file
+from ltr.dataset.sequence_attributes import SIDECAR_NAME, merge_sidecar
 from pytracking.evaluation.data import Sequence, SequenceList
+from ltr.admin.textio import read_lines
 
 __all__ = ["load_vot", "load_vot_sequence", "read_sequence_properties"]
 
@@ -29,15 +31,14 @@ __all__ = ["load_vot", "load_vot_sequence", "read_sequence_properties"]
 def read_sequence_properties(path: str | os.PathLike) -> dict[str, str]:
     """``key=value`` lines of a VOT ``sequence`` file."""
     props = {}
-    with open(path, "r", encoding="utf-8") as f:
-        for i, line in enumerate(f.read().splitlines(), start=1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "=" not in line:
-                raise DataFormatError(path, f"expected 'key=value', got {line[:80]!r}", line=i)
-            key, value = line.split("=", 1)
-            props[key.strip()] = value.strip()
+    for i, line in enumerate(read_lines(path), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise DataFormatError(path, f"expected 'key=value', got {line[:80]!r}", line=i)
+        key, value = line.split("=", 1)
+        props[key.strip()] = value.strip()
     return props
 
 
@@ -71,6 +72,9 @@ def load_vot_sequence(seq_dir: str | os.PathLike, dataset: str = "vot") -> Seque
         if not isinstance(r, (Rectangle, Polygon, Mask)):
             raise DataFormatError(gt_path, "expected a region (4 or 8 numbers, or an RLE mask), got a special code or "
                                            "NaN; VOT ground truth has a region on every line", line=i + 1)
+        if isinstance(r, Rectangle) and (r.width < 0 or r.height < 0):
+            raise DataFormatError(gt_path, f"rectangle with a negative width or height ({r.width:g} x {r.height:g}); "
+                                           f"write x,y,w,h with w, h >= 0", line=i + 1)
         if isinstance(r, Polygon) and r.points.shape[0] != 4:
             raise DataFormatError(gt_path, f"expected a 4-corner polygon (8 numbers), got {r.points.size} numbers",
                                   line=i + 1)
@@ -100,7 +104,7 @@ def load_vot_sequence(seq_dir: str | os.PathLike, dataset: str = "vot") -> Seque
             raise DataFormatError(value_file, f"has {numbers.size} values but the sequence has {n} frames")
         values[value_file.stem] = numbers
     visible = ~np.isnan(rects).any(axis=1)
-    attributes = {"layout": layout, "annotated_frames": n}
+    attributes = merge_sidecar({"layout": layout, "annotated_frames": n}, seq_dir / SIDECAR_NAME)
     if values:
         attributes["values"] = values  # per-frame numbers, e.g. VOT2020 "anchor"
     if props:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ltr.admin.errors import DataFormatError
 from ltr.dataset.annotations import list_frames
 from ltr.dataset.youtubevos import read_youtubevos_meta, youtubevos_split_dir
+from ltr.dataset.sequence_attributes import merge_sidecar
 from pytracking.evaluation.data import Sequence, SequenceList
 
 __all__ = ["load_youtubevos"]
@@ -45,6 +46,7 @@ def load_youtubevos(root: str | os.PathLike, version: int = 2018, split: str = "
         attributes = {"annotated_frames": sum(m is not None for m in masks), "object_first_frame": first_frame}
         if categories:
             attributes["category"] = categories
+        merge_sidecar(attributes, split_dir / "attributes" / f"{vid}.json")
         out.append(Sequence(name=vid, dataset=dataset, frames=frames, ground_truth_rect=None, mask_files=masks,
                             object_ids=list(objects), attributes=attributes, region_type="mask"))
     return out

@@ -151,9 +151,10 @@ class SegmentationRegion:
     """What the mask gives in image coordinates (spec 1.5 step 4).
 
     Attributes:
-        polygon: (8,) output rectangle: the refit when accepted, else ``rect0``.
-        rect0: (8,) minimum-area rectangle of the largest contour; ``rect0_center`` (x, y) its centre (the new
-            target position when the area ratio is below ``consider_segm_pixels_ratio``, spec 1.5e).
+        polygon: (8,) output rectangle: the refit when accepted, else ``rect0``. Used only for the output.
+        rect0: (8,) minimum-area rectangle of the largest contour: what the scale update is fed (spec 1.5d, as all
+            three originals); ``rect0_center`` (x, y) its centre (the new target position when the area ratio is
+            below ``consider_segm_pixels_ratio``, spec 1.5e).
         box: (4,) axis-aligned hull of ``polygon`` as ``[xmin, ymin, w + 1, h + 1]`` (spec 1.5f without the +1 on
             x, y that undid the original's 1-based input shift).
         contour_area: area (crop pixels) of the largest contour, the quantity of the scale update (spec 1.5d).
@@ -168,12 +169,22 @@ class SegmentationRegion:
     refit_accepted: bool
 
 
+def filled_contours(binary: np.ndarray, contour: Optional[np.ndarray] = None) -> np.ndarray:
+    """uint8 ``(S, S)`` mask of ``contour`` ``(K, 2)`` filled (holes included), or of every external contour of
+    ``binary`` filled when ``contour`` is None."""
+    filled = np.zeros(binary.shape, np.uint8)
+    contours = _contours(binary) if contour is None else [np.asarray(contour, np.int32).reshape(-1, 1, 2)]
+    cv2.drawContours(filled, contours, -1, 1, thickness=-1)
+    return filled
+
+
 def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 0.5, min_area: float = 50.0,
-                   optimize_polygon: bool = True, rotated: bool = True,
-                   score_initial: bool = True) -> Optional[SegmentationRegion]:
+                   optimize_polygon: bool = True, rotated: bool = True, score_initial: bool = True,
+                   fill_all: bool = False) -> Optional[SegmentationRegion]:
     """Spec 1.5 steps 3-4c: threshold the ``(S, S)`` foreground probability, take the largest external contour
     (None if its area is <= ``min_area``), its min-area rectangle, optionally the bbox_fit refit, in image
-    coordinates."""
+    coordinates. As in the originals, bbox_fit sees the largest contour filled (other blobs and holes removed), or
+    with ``fill_all`` (VOS mode) every external contour filled."""
     prob = np.asarray(prob, dtype=np.float32)
     if prob.ndim != 2 or prob.shape[0] != prob.shape[1] or prob.shape[0] != geometry.size:
         raise ValueError(f"probability map must be ({geometry.size}, {geometry.size}), got {prob.shape}")
@@ -184,7 +195,8 @@ def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 
     rect0 = min_area_rect(contour)
     rect, accepted = rect0, False
     if optimize_polygon:
-        refit = bbox_fit(binary, rotated=rotated, score_initial=score_initial)
+        fit_mask = filled_contours(binary, None if fill_all else contour)
+        refit = bbox_fit(fit_mask, rotated=rotated, score_initial=score_initial)
         if refit is not None:
             ratio = rect_area(refit) / max(rect_area(rect0), 1e-12)
             if 0.1 < ratio < 2.5:
@@ -210,7 +222,8 @@ class AreaScaleEstimator:
 
     The history holds up to ``budget`` (25) areas, starting with the frame-1 mask area. For a new area ``a``:
     ``ratio = |mean(history) - a| / mean(history)``; if ``uncertainty < uncertainty_thr`` (3.5) and
-    ``ratio < pixels_ratio_thr`` (2), ``a`` is appended and the area-preserving box of the output polygon proposes
+    ``ratio < pixels_ratio_thr`` (2), ``a`` is appended and the area-preserving box of the rectangle given to
+    :meth:`update` (the tracker passes the minimum-area rectangle ``rect0``, as the originals, not the refit) proposes
     ``t = sqrt(w h) * search_area_scale / sample_size``; if ``t > min_scale`` (0.2) and
     ``|t - scale| / scale < max_rel_change`` (0.75), the scale becomes ``clamp(t, min_factor * scale,
     max_factor * scale)`` (0.95 / 1.05; VOS mode 0.9 / 1.1, see :meth:`for_vos`).
@@ -241,7 +254,8 @@ class AreaScaleEstimator:
         return abs(mean - float(area)) / mean
 
     def update(self, area: float, polygon, uncertainty: float, target_scale: float) -> tuple[float, float]:
-        """Returns ``(new_target_scale, ratio)``; ``ratio`` is computed before ``area`` enters the history and also
+        """``polygon`` (8,): the rectangle whose area-preserving box proposes the scale (``rect0`` in the trackers).
+        Returns ``(new_target_scale, ratio)``; ``ratio`` is computed before ``area`` enters the history and also
         decides the position update (< 1) and whether the region is output (< 2) (spec 1.5e-f)."""
         ratio = self.ratio(area)
         scale = float(target_scale)

@@ -20,9 +20,21 @@ class SegmentationTrackingParams(TrackerParams):
 
     net_path: str = "segm_tiny.pth"
     dcf: DCFParams = field(default_factory=DCFParams)
+    # Features of the DCF (spec 1.4 "Features"): "net" = the tracker net's own trunk (DMB's query encoder, as DMB;
+    # for D3S/CMEDFL the same network as the original's when the trunk is a frozen ImageNet ResNet-50), "imagenet" =
+    # a separate torchvision ImageNet ResNet-50 (the torch hub cache file), or the path of such a state dict: what
+    # D3S/CMEDFL ran, needed with the authors' checkpoints, whose trunk BN statistics drifted in training.
+    dcf_backbone: str = "net"
     # Segmentation crop (spec 1.2 / 1.5 step 1).
     segm_search_area_factor: float = 4.0
     segm_output_sz: int = 384
+    # Where the crop is centred (docs/fidelity.md): "original" = the original's continuous point ``pos`` (the corner
+    # mean for polygon starts; the box centre for box starts until segmentation first moves the target), "geometric"
+    # = the centre of pixel ``pos`` (``pos + 0.5`` in continuous coordinates) on every frame.
+    segm_crop_centre: str = "original"
+    # Distance-map centre (spec 2.2 "D"): "shifted" = 0-based pixel S/2 - 1 as the originals, or "geometric"
+    # = (S - 1)/2; train nets with the same convention (ltr.data.processing.ProcessingParams.dist_centre).
+    segm_dist_centre: str = "shifted"
     # Thresholds on the foreground probability (spec 1.5 step 3, 1.6).
     segm_mask_thr: float = 0.5
     init_segm_mask_thr: float = 0.5
@@ -37,6 +49,9 @@ class SegmentationTrackingParams(TrackerParams):
     # Scale estimation from the mask (spec 1.5 step 4d).
     segm_scale_estimation: bool = True
     segm_optimize_polygon: bool = True
+    # bbox_fit scores the unshrunk rectangle (True) or, as the original, starts from -1 so that the first feasible
+    # shrink is always taken (False); see pytracking.libs.postprocess.bbox_fit.
+    segm_fit_score_initial: bool = True
     segm_min_scale: float = 0.2
     max_rel_scale_ch_thr: float = 0.75
     min_scale_change_factor: float = 0.95
@@ -53,6 +68,14 @@ class SegmentationTrackingParams(TrackerParams):
         if self.segm_output_sz % 16 or self.segm_output_sz < 32:
             raise ParameterError(f"{type(self).__name__}.segm_output_sz = {self.segm_output_sz}: must be a multiple "
                                  f"of 16 (layer3 stride) and at least 32")
+        for name, allowed in (("segm_crop_centre", ("original", "geometric")),
+                              ("segm_dist_centre", ("shifted", "geometric"))):
+            if getattr(self, name) not in allowed:
+                raise ParameterError(f"{type(self).__name__}.{name} = {getattr(self, name)!r}: must be "
+                                     f"{' or '.join(map(repr, allowed))}")
+        if not isinstance(self.dcf_backbone, str) or not self.dcf_backbone:
+            raise ParameterError(f"{type(self).__name__}.dcf_backbone = {self.dcf_backbone!r}: must be 'net', "
+                                 f"'imagenet' or the path of a torchvision ResNet-50 state dict")
         if self.vot_anno_conversion_type not in ("preserve_area", "bounds"):
             raise ParameterError(f"{type(self).__name__}.vot_anno_conversion_type = "
                                  f"{self.vot_anno_conversion_type!r}: must be 'preserve_area' or 'bounds'")
@@ -116,4 +139,33 @@ def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZ
     params.segm_min_contour_area = 50.0 * (crop_size / 384) ** 2
     if isinstance(params, SegmParams):
         params.memory_capacity = CMEDFL_DEFAULT_CAPACITY * crop_size ** 2 // 384 ** 2
+    return params
+
+
+#: Memory capacity standing for "unbounded": the originals never evict (docs/trackers.md "Memory caps").
+UNBOUNDED_MEMORY = 10 ** 9
+#: Memory write threshold that accepts every finite uncertainty: the originals wrote on every segmented frame, in
+#: VOS mode (segmentation on every frame) too.
+UNGATED_WRITES = 1e9
+
+
+def reproduce_original(params: SegmentationTrackingParams) -> SegmentationTrackingParams:
+    """``params`` with every option that reproduces the original code switched on (the table of docs/fidelity.md):
+    the DCF's reference point, Nyquist doubling and ``cv2.warpAffine`` rotations, bbox_fit's unscored start, the
+    original crop and distance-map centres, unbounded memories and, for D3S/CMEDFL, the separate ImageNet
+    ResNet-50 for the DCF (torchvision's file in the torch hub cache). Modifies and returns ``params``."""
+    dcf = params.dcf
+    dcf.reference_point = "original"
+    dcf.score_nyquist = "duplicate"
+    dcf.rotation_warp = "cv2"
+    params.segm_fit_score_initial = False
+    params.segm_crop_centre = "original"
+    params.segm_dist_centre = "shifted"
+    params.memory_write_uncertainty_thr = UNGATED_WRITES   # write on every segmented frame, VOS mode included
+    if isinstance(params, SegmParams):
+        params.dcf_backbone = "imagenet"
+        params.memory_capacity = UNBOUNDED_MEMORY
+    elif isinstance(params, DMBParams):
+        params.memory_capacity = UNBOUNDED_MEMORY
+        params.memory_keep_first = False
     return params

@@ -64,6 +64,11 @@ def _finite_vector(values, n_allowed: tuple[int, ...], what: str) -> np.ndarray:
     return arr
 
 
+#: Smallest initial width / height in pixels (after clipping to the image): below it the trackers' crops and models
+#: degenerate (a 0.1 x 0.1 box used to report score 1.0).
+MIN_INIT_SIZE = 2.0
+
+
 def clip_box(box: np.ndarray, image_hw: tuple[int, int], what: str = "box") -> np.ndarray:
     """Clip x,y,w,h to the image; a zero-size box or one entirely outside the image is a ``ValueError``."""
     h_img, w_img = image_hw
@@ -102,6 +107,10 @@ def resolve_init_region(image_hw: tuple[int, int], box=None, polygon=None, mask=
         init_box = clip_box(_finite_vector(box, (4,), "box"), image_hw)
     else:
         init_box = np.asarray(mask_to_box(full_mask), dtype=np.float64)
+    if init_box[2] < MIN_INIT_SIZE or init_box[3] < MIN_INIT_SIZE:
+        raise ValueError(f"initial region {[round(float(v), 3) for v in init_box]} (inside the image) is smaller than "
+                         f"{MIN_INIT_SIZE:g} px in width or height; a tracker cannot model such a target; check the "
+                         f"first ground-truth line or the --box given")
     return InitRegion(box=init_box, polygon=poly_arr, mask=full_mask)
 
 

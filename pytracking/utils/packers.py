@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.admin.atomic import atomic_open
 from ltr.admin.errors import DataFormatError
 from pytracking.analysis.results_io import read_result_boxes, read_times, run_dir
@@ -145,6 +146,7 @@ def _dataset_lengths(dataset: str, root) -> dict[str, int]:
     return {s.name: len(s.frames) for s in get_dataset(dataset, root=root)}
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     from ltr.admin.settings import load_settings
     from pytracking.analysis.ope_report import parse_runs

@@ -4,7 +4,8 @@
 [--param KEY=VALUE ...]`` (``--param`` overrides parameters as in ``run_tracker``, e.g. ``dcf.sample_size=128``); the
 VOT toolkit starts the module without arguments, so the same settings are also read from the environment
 (``env_PYTRACKING_TRAX_TRACKER = segm`` ... in ``trackers.ini``, see ``pytracking/vot/trackers.ini``):
-``PYTRACKING_TRAX_TRACKER``, ``PYTRACKING_TRAX_PARAM``, ``PYTRACKING_TRAX_REGION``, ``PYTRACKING_TRAX_DEVICE``.
+``PYTRACKING_TRAX_TRACKER``, ``PYTRACKING_TRAX_PARAM``, ``PYTRACKING_TRAX_REGION``, ``PYTRACKING_TRAX_DEVICE``,
+``PYTRACKING_TRAX_THREADS`` (torch threads, default 1: several trackers share a machine's cores).
 
 Each TraX ``initialize`` (including the toolkit's re-initialisations after a failure) builds a fresh tracker with a
 fresh copy of the parameters; the network is loaded once per process. The reported region has the requested
@@ -87,9 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tracker_param", nargs="?", default=env("PYTRACKING_TRAX_PARAM", "default_params"))
     parser.add_argument("--region", choices=REGION_FORMATS, default=env("PYTRACKING_TRAX_REGION", "polygon"))
     parser.add_argument("--device", default=env("PYTRACKING_TRAX_DEVICE", "cpu"))
+    parser.add_argument("--threads", type=int, default=int(env("PYTRACKING_TRAX_THREADS", "1")),
+                        help="torch CPU threads (default 1)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override, e.g. dcf.sample_size=128 (repeatable; unknown keys are errors)")
     args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(max(1, args.threads))
     serve(args.tracker_name, args.tracker_param, args.region, args.device, args.param)
     return 0
 

@@ -87,6 +87,7 @@ def test_dmb_sequence_mode_runs(tmp_path, ytvos):
 
 def test_tiny_recipe_generates_synthetic_data_when_no_root(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("PYTRACKING_YOUTUBEVOS_PATH", raising=False)
+    (tmp_path / "none.toml").write_text("")
     monkeypatch.setenv("PYTRACKING_SETTINGS", str(tmp_path / "none.toml"))
     synthetic = json.dumps({"sequences": 2, "frames": 12, "seed": 3, "size": [128, 96]})
     rc = main(["segm", "d3s_tiny", "--workspace", str(tmp_path / "ws"), "--epochs", "1", "--set",

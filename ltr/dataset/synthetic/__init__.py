@@ -1,7 +1,8 @@
 """Deterministic synthetic tracking / VOS datasets written in the exact on-disk layouts of the real benchmarks
 (YouTube-VOS, DAVIS, VOT2016-2020, GOT-10k, LaSOT, TrackingNet, OTB), so the real loaders read them.
 
-``generate(fmt, out, sequences=2, frames=20, seed=0, size=(W, H), ...)``; ``write_contact_sheet(path, out_png)``.
+``generate(fmt, out, sequences=2, frames=20, seed=0, style="procedural" | "photo", photos="auto", size=(W, H), ...)``;
+``write_contact_sheet(path, out_png)``.
 See ``docs/synthetic.md``.
 """
 from ltr.dataset.synthetic.generate import DEFAULT_SIZES, FORMATS, generate

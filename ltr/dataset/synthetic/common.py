@@ -23,12 +23,27 @@ def sequence_rng(seed: int, fmt: str, index: int) -> np.random.Generator:
 
 
 def make_plan(seed: int, fmt: str, index: int, opts: SceneOptions) -> ScenePlan:
+    """Plan of sequence ``index``: ``scene.plan_scene`` (procedural style) or ``photo_scene.plan_photo_scene``."""
+    if opts.style == "photo":
+        from ltr.dataset.synthetic.photo_scene import plan_photo_scene
+
+        return plan_photo_scene(sequence_rng(seed, fmt, index), opts)
     return plan_scene(sequence_rng(seed, fmt, index), opts)
 
 
-def render_all(plan: ScenePlan) -> Iterator[RenderedFrame]:
+def render_all(plan: ScenePlan, log=None) -> Iterator[RenderedFrame]:
+    """Render every frame; ``log`` (an ``attributes.FrameLog``) collects the object-layer statistics."""
     for t in range(plan.options.frames):
-        yield render_frame(plan, t)
+        frame = render_frame(plan, t)
+        if log is not None:
+            log.add(frame)
+        yield frame
+
+
+def resolve_photos(photos: str, default: str) -> str:
+    """``photos`` argument -> photo split: ``"auto"`` gives the writer's ``default`` for this split of the dataset
+    (``"train"`` for training splits, ``"test"`` for evaluation splits)."""
+    return default if photos == "auto" else photos
 
 
 def write_jpeg(path: Path, image_rgb: np.ndarray) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from ltr.admin.atomic import atomic_write_bytes
 from ltr.admin.errors import DataFormatError
 from ltr.data.image_io import davis_palette, read_image, read_palette_png
+from ltr.data.legend import with_legend
 from ltr.regions.vot_text import Mask, Polygon, Rectangle, parse_region
 
 _NUM = re.compile(r"\d+")
@@ -78,10 +79,24 @@ def load_annotations(frame_dir: Path, frames: list[Path]) -> list:
 
 
 _COLOURS = np.array(davis_palette(), np.uint8).reshape(-1, 3)
+GROUND_TRUTH_COLOUR = (255, 255, 0)  # RGB, region outlines
 
 
-def draw_annotation(image: np.ndarray, ann, thickness: int = 1) -> np.ndarray:
-    """Copy of ``image`` (RGB) with a region or id map drawn on it (outlines ``thickness`` pixels wide)."""
+def legend_entries(ann) -> list[tuple[str, tuple[int, int, int]]]:
+    """What :func:`draw_annotation` draws for ``ann``, as ``(label, RGB colour)`` legend entries."""
+    if isinstance(ann, np.ndarray):
+        return [(f"object {int(k)}", tuple(int(c) for c in _COLOURS[k])) for k in np.unique(ann) if 0 < k < 255]
+    if isinstance(ann, Mask):
+        return [("ground truth mask", GROUND_TRUTH_COLOUR)]
+    if isinstance(ann, (Polygon, Rectangle)):
+        return [("ground truth", GROUND_TRUTH_COLOUR)]
+    return []
+
+
+def draw_annotation(image: np.ndarray, ann, thickness: int = 1, colour=GROUND_TRUTH_COLOUR,
+                    tint: bool = True) -> np.ndarray:
+    """Copy of ``image`` (RGB) with a region or id map drawn on it (outlines ``thickness`` pixels wide, in
+    ``colour`` for regions, in the palette colours for id maps; ``tint``: masks also shaded)."""
     out = image.copy()
     h, w = out.shape[:2]
     if isinstance(ann, np.ndarray):
@@ -94,27 +109,29 @@ def draw_annotation(image: np.ndarray, ann, thickness: int = 1) -> np.ndarray:
             cv2.drawContours(out, contours, -1, tuple(int(c) for c in _COLOURS[k]), thickness)
     elif isinstance(ann, Mask):
         full = ann.to_full((h, w))
-        out[full > 0] = (0.5 * out[full > 0] + [0, 127, 0]).astype(np.uint8)
+        if tint:
+            out[full > 0] = (0.5 * out[full > 0] + [0, 127, 0]).astype(np.uint8)
         contours, _ = cv2.findContours(full, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        cv2.drawContours(out, contours, -1, (255, 255, 0), thickness)
+        cv2.drawContours(out, contours, -1, tuple(colour), thickness)
     elif isinstance(ann, Polygon):
         pts = np.round(ann.points).astype(np.int32)
-        cv2.polylines(out, [pts], True, (255, 255, 0), thickness)
+        cv2.polylines(out, [pts], True, tuple(colour), thickness)
     elif isinstance(ann, Rectangle) and ann.width > 0 and ann.height > 0:
         x0, y0 = int(round(ann.x)), int(round(ann.y))
         x1, y1 = int(round(ann.x + ann.width - 1)), int(round(ann.y + ann.height - 1))
-        cv2.rectangle(out, (x0, y0), (x1, y1), (255, 255, 0), thickness)
+        cv2.rectangle(out, (x0, y0), (x1, y1), tuple(colour), thickness)
     return out
 
 
 def write_contact_sheet(path: str | os.PathLike, out_png: str | os.PathLike, sequences: int = 6, columns: int = 8,
-                        thumb_width: int = 200) -> Path:
+                        thumb_width: int = 200, legend: bool = True) -> Path:
     """Grid of ``columns`` evenly spaced frames for each of the first ``sequences`` sequences under ``path`` (a
-    dataset folder or one sequence's frame folder), ground truth overlaid; written atomically as PNG."""
+    dataset folder or one sequence's frame folder), ground truth overlaid, and (``legend``) a strip at the bottom
+    naming each colour drawn (:mod:`ltr.data.legend`); written atomically as PNG."""
     seq_dirs = find_sequences(Path(path))
     if not seq_dirs:
         raise DataFormatError(path, "no folder with .jpg frames found; pass a dataset or sequence folder")
-    rows = []
+    rows, entries = [], {}
     for frame_dir in seq_dirs[:sequences]:
         frames = sorted((p for p in frame_dir.iterdir() if p.suffix.lower() == ".jpg"), key=_frame_key)
         anns = load_annotations(frame_dir, frames)
@@ -124,6 +141,7 @@ def write_contact_sheet(path: str | os.PathLike, out_png: str | os.PathLike, seq
             image = read_image(frames[i])
             scale = thumb_width / image.shape[1]
             tile = draw_annotation(image, anns[i], thickness=max(1, int(round(1.5 / scale))))
+            entries.update(legend_entries(anns[i]))
             tile = cv2.resize(tile, (thumb_width, max(1, int(round(tile.shape[0] * scale)))),
                               interpolation=cv2.INTER_AREA)
             cv2.putText(tile, frames[i].stem, (3, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (255, 255, 255), 1)
@@ -136,6 +154,9 @@ def write_contact_sheet(path: str | os.PathLike, out_png: str | os.PathLike, seq
             row[14:14 + tile.shape[0], j * thumb_width:(j + 1) * thumb_width] = tile
         rows.append(row)
     sheet = np.concatenate(rows, axis=0)
+    if legend:
+        shown = sorted(entries.items(), key=lambda e: (e[0].startswith("object"), len(e[0]), e[0]))
+        sheet = with_legend(sheet, shown or [("no annotation", (128, 128, 128))])
     ok, data = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
     if not ok:
         raise RuntimeError(f"{out_png}: OpenCV could not encode the contact sheet")

@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 from ltr.dataset.synthetic.common import parse_size
+from ltr.dataset.synthetic.photos import PHOTO_SPLITS
+from ltr.dataset.synthetic.scene import STYLES
 from ltr.dataset.synthetic.ope import write_got10k, write_lasot, write_otb, write_trackingnet
 from ltr.dataset.synthetic.vos import write_davis, write_youtubevos
 from ltr.dataset.synthetic.vot import write_vot
@@ -20,9 +22,19 @@ DEFAULT_SIZES = {"youtubevos": (320, 180), "davis": (427, 240), "vot": (320, 240
 FORMAT_OPTIONS = {"youtubevos": ("objects", "valid_sequences"), "davis": ("objects",), "vot2020": ("anchor_step",)}
 
 
+#: ``photos`` values: a photo split, or "auto" (training photos for training splits, held-out photos otherwise)
+PHOTO_CHOICES = ("auto",) + PHOTO_SPLITS
+
+
 def generate(fmt: str, out: str | os.PathLike, sequences: int = 2, frames: int = 20, seed: int = 0,
-             **opts) -> Path:
+             style: str = "procedural", photos: str = "auto", **opts) -> Path:
     """Generate ``sequences`` sequences of ``frames`` frames in format ``fmt`` under ``out``; return ``out``.
+
+    ``style``: ``"procedural"`` (procedural textures and shapes) or ``"photo"`` (backgrounds and objects from
+    photographs bundled with scikit-image / matplotlib, plus per-frame attribute files). ``photos`` (photo style):
+    which photos a split may show: ``"auto"`` = training photos for training splits (youtubevos train, davis train
+    sequences, got10k train, lasot training sequences, trackingnet TRAIN_0) and held-out photos for every
+    evaluation split; or ``"train"`` / ``"test"`` / ``"all"`` for every split.
 
     Options: ``size=(W, H)`` or ``"WxH"`` (all formats); ``objects`` (objects per video, default 1..3 varying;
     youtubevos, davis); ``valid_sequences`` (youtubevos valid split, default sequences // 2, at least 1);
@@ -37,13 +49,17 @@ def generate(fmt: str, out: str | os.PathLike, sequences: int = 2, frames: int =
     unknown = sorted(set(opts) - set(allowed))
     if unknown:
         raise TypeError(f"generate({fmt!r}): unknown option(s) {unknown}; this format accepts {list(allowed)}")
+    if style not in STYLES:
+        raise ValueError(f"style={style!r}: expected one of {STYLES}")
+    if photos not in PHOTO_CHOICES:
+        raise ValueError(f"photos={photos!r}: expected one of {PHOTO_CHOICES}")
     size = parse_size(opts.pop("size", DEFAULT_SIZES[fmt]))
     out = Path(out)
     if out.is_dir() and any(out.iterdir()):
         raise FileExistsError(f"{out}: output folder is not empty; generate into a new or empty folder (stale files "
                               "from an earlier run would mix with the new dataset)")
     out.mkdir(parents=True, exist_ok=True)
-    args = dict(sequences=int(sequences), frames=int(frames), seed=int(seed), size=size)
+    args = dict(sequences=int(sequences), frames=int(frames), seed=int(seed), size=size, style=style, photos=photos)
     if fmt == "youtubevos":
         write_youtubevos(out, **args, **opts)
     elif fmt == "davis":

@@ -72,13 +72,30 @@ def _draw_object(image: np.ndarray, obj: ObjectTrack, t: int) -> tuple[tuple[sli
     warped = cv2.warpAffine(obj.texture, mat, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                             borderMode=cv2.BORDER_REFLECT).astype(np.float32)
     # Soft shading towards the rim gives the flat texture some volume.
+    if obj.warp > 0:
+        warped = _nonrigid(warped, obj, t, (cx, cy))
     dist = cv2.distanceTransform(roi_mask, cv2.DIST_L2, 3)
-    warped *= (0.7 + 0.3 * np.clip(dist / max(float(obj.radius[t]) * 0.6, 1.0), 0, 1))[..., None]
+    floor, gain = obj.shade
+    warped *= (floor + gain * np.clip(dist / max(float(obj.radius[t]) * 0.6, 1.0), 0, 1))[..., None]
     alpha = cv2.GaussianBlur(roi_mask.astype(np.float32), (3, 3), 0.6)[..., None]
     region = (slice(y0, y1), slice(x0, x1))
     roi = image[region].astype(np.float32)
     image[region] = np.clip(roi * (1 - alpha) + warped * alpha, 0, 255).astype(np.uint8)
     return region, m
+
+
+def _nonrigid(patch: np.ndarray, obj: ObjectTrack, t: int, centre) -> np.ndarray:
+    """Smooth, time-varying displacement of the object's appearance (H, W, 3) float32: two travelling sine waves of
+    amplitude ``obj.warp * radius`` and wavelength about 1.5 radii, fixed at the object's centre."""
+    h, w = patch.shape[:2]
+    r = max(float(obj.radius[t]), 1.0)
+    amp = obj.warp * r
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    u, v = (xx - centre[0]) / r, (yy - centre[1]) / r
+    phase = 0.35 * t + 3.0 * obj.warp
+    map_x = xx + amp * np.sin(4.2 * v + phase)
+    map_y = yy + amp * np.sin(4.2 * u - 1.3 * phase)
+    return cv2.remap(patch, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
 def render_frame(plan: ScenePlan, t: int, with_occluders: bool = True) -> RenderedFrame:
@@ -136,5 +153,11 @@ def render_frame(plan: ScenePlan, t: int, with_occluders: bool = True) -> Render
     pos, neg = plan.noise
     oy, ox = np.random.default_rng([plan.noise_seed, t]).integers(0, [pos.shape[0] - h + 1, pos.shape[1] - w + 1])
     image = cv2.subtract(cv2.add(image, pos[oy:oy + h, ox:ox + w]), neg[oy:oy + h, ox:ox + w])
+    if plan.jpeg_quality is not None:
+        ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(plan.jpeg_quality),
+                                                cv2.IMWRITE_JPEG_OPTIMIZE, 0])
+        if not ok:
+            raise RuntimeError("OpenCV could not JPEG-encode a rendered frame")
+        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     return RenderedFrame(image=image, ids=ids, visible_area=visible.astype(np.int64), in_frame_area=in_frame,
                          full_area=full, cut_by_image=cut)

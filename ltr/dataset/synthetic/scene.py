@@ -16,6 +16,9 @@ from ltr.dataset.synthetic.shapes import ShapeSpec, random_shape, similar_shape
 from ltr.dataset.synthetic.background import cluttered_background
 from ltr.dataset.synthetic.textures import TEXTURE_KINDS, make_texture, random_palette
 
+#: Scene styles: procedural textures and shapes, or photographs bundled with installed packages.
+STYLES = ("procedural", "photo")
+
 #: Largest contour radius relative to the mean radius (star arms, blob harmonics and wobble stay below this).
 MAX_EXTENT = 1.9
 
@@ -37,6 +40,8 @@ class SceneOptions:
     camera_motion_prob: float = 0.7
     illum_step_prob: float = 0.35
     blur_event_prob: float = 0.3
+    style: str = "procedural"                   # "procedural" (scene.py) | "photo" (photo_scene.py)
+    photos: str = "all"                         # photo style: "train" | "test" | "all" (photos.PHOTO_SPLITS)
 
     def __post_init__(self):
         w, h = self.size
@@ -46,6 +51,10 @@ class SceneOptions:
             raise ValueError(f"frames={self.frames}: a sequence needs at least 2 frames")
         if not 1 <= self.num_targets <= 10:
             raise ValueError(f"num_targets={self.num_targets}: expected 1..10")
+        if self.style not in STYLES:
+            raise ValueError(f"style={self.style!r}: expected one of {STYLES}")
+        if self.photos not in ("train", "test", "all"):
+            raise ValueError(f"photos={self.photos!r}: expected 'train', 'test' or 'all'")
 
 
 @dataclass
@@ -63,6 +72,9 @@ class ObjectTrack:
     radius: np.ndarray
     angle: np.ndarray
     category: str = "object"
+    warp: float = 0.0               # non-rigid texture warp amplitude (fraction of the radius); 0 = rigid texture
+    shade: tuple = (0.7, 0.3)       # rim shading: texture *= shade[0] + shade[1] * clip(dist / (0.6 r), 0, 1)
+    source: str = ""                # photo style: "<photo>:x0,y0,x1,y1" the texture was cut from
 
     def contour(self, t: int) -> np.ndarray:
         """(N, 2) float32 polygon of frame ``t``."""
@@ -84,6 +96,8 @@ class ScenePlan:
     noise: tuple[np.ndarray, np.ndarray]  # sensor noise field (H+16, W+16, 3) uint8: positive part, negative part
     objects: list[ObjectTrack]      # drawing order: distractors, targets (id order), occluders
     events: dict = field(default_factory=dict)
+    jpeg_quality: int | None = None  # photo style: frames pass through JPEG at this quality (compression artefacts)
+    photos_used: tuple = ()          # photo style: names of the photographs the sequence shows
 
     @property
     def targets(self) -> list[ObjectTrack]:
@@ -285,12 +299,14 @@ def plan_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
                      objects=distractors + [t[0] for t in targets] + occluders, events=events)
 
 
-def _push_out(track: ObjectTrack, start: int, end: int, ramp: int, opts: SceneOptions) -> None:
-    """Move the target fully outside the frame on [start, end] (smooth exit before, re-entry after)."""
+def _push_out(track: ObjectTrack, start: int, end: int, ramp: int, opts: SceneOptions,
+              extent: float = MAX_EXTENT) -> None:
+    """Move the target fully outside the frame on [start, end] (smooth exit before, re-entry after); ``extent`` is
+    the largest contour radius relative to the mean radius."""
     w, h = opts.size
     f = opts.frames
     wgt = _ramp(f, start, end, ramp)
     mid = (start + end) // 2
-    ox, oy = _off_screen_point(track.cx[mid], track.cy[mid], w, h, MAX_EXTENT * float(track.radius.max()) + 2)
+    ox, oy = _off_screen_point(track.cx[mid], track.cy[mid], w, h, extent * float(track.radius.max()) + 2)
     track.cx = (1 - wgt) * track.cx + wgt * ox
     track.cy = (1 - wgt) * track.cy + wgt * oy

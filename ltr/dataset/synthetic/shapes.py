@@ -24,6 +24,7 @@ class ShapeSpec:
     arm_depth: float           # star: inner radius / outer radius
     harmonics: np.ndarray      # blob: (K, 2) amplitude, phase of cos(k * theta + phase), k = 2..K+1
     wobble: np.ndarray         # (3, 3) amplitude, temporal frequency, phase for k = 2, 3, 4
+    stretch: float = 1.0       # elongation: unit contour scaled by (1/sqrt(s), sqrt(s)) before rotation (area kept)
 
     def base_radius(self) -> np.ndarray:
         """r(theta) at the N_POINTS sample angles, shape (N_POINTS,)."""
@@ -53,8 +54,15 @@ class ShapeSpec:
         k = np.arange(2, 5)[:, None]
         amp, freq, phase = self.wobble[:, 0:1], self.wobble[:, 1:2], self.wobble[:, 2:3]
         r = r * (1.0 + np.sum(amp * np.sin(freq * t + phase) * np.cos(k * _THETA[None] + phase * 1.7), axis=0))
-        theta = _THETA + angle
-        return np.stack([cx + radius * r * np.cos(theta), cy + radius * r * np.sin(theta)], axis=1).astype(np.float32)
+        if self.stretch == 1.0:
+            theta = _THETA + angle
+            return np.stack([cx + radius * r * np.cos(theta), cy + radius * r * np.sin(theta)],
+                            axis=1).astype(np.float32)
+        ux = r * np.cos(_THETA) / np.sqrt(self.stretch)
+        uy = r * np.sin(_THETA) * np.sqrt(self.stretch)
+        ca, sa = np.cos(angle), np.sin(angle)
+        return np.stack([cx + radius * (ux * ca - uy * sa), cy + radius * (ux * sa + uy * ca)],
+                        axis=1).astype(np.float32)
 
 
 def random_shape(rng: np.random.Generator, family: str | None = None, deform: float = 1.0) -> ShapeSpec:
@@ -72,4 +80,4 @@ def similar_shape(rng: np.random.Generator, shape: ShapeSpec) -> ShapeSpec:
     return ShapeSpec(family=shape.family, aspect=float(np.clip(shape.aspect * rng.uniform(0.9, 1.1), 0.3, 1.0)),
                      n_arms=shape.n_arms, arm_depth=shape.arm_depth,
                      harmonics=shape.harmonics * rng.uniform(0.8, 1.2, shape.harmonics.shape) * [[1, 0]]
-                     + shape.harmonics * [[0, 1]], wobble=shape.wobble.copy())
+                     + shape.harmonics * [[0, 1]], wobble=shape.wobble.copy(), stretch=shape.stretch)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ltr.dataset.synthetic.common import make_plan, render_all, write_ids_png, write_jpeg, write_json, write_text
+from ltr.dataset.synthetic.attributes import FrameLog, write_sidecar
+from ltr.dataset.synthetic.common import (make_plan, render_all, resolve_photos, write_ids_png, write_jpeg, write_json,
+                                          write_text)
 from ltr.dataset.synthetic.scene import SceneOptions
 
 
@@ -39,18 +41,21 @@ def _objects_for(index: int, objects: int | None) -> int:
 
 
 def write_youtubevos(out: Path, sequences: int, frames: int, seed: int, size: tuple[int, int],
-                     objects: int | None = None, valid_sequences: int | None = None) -> None:
+                     objects: int | None = None, valid_sequences: int | None = None, style: str = "procedural",
+                     photos: str = "auto") -> None:
     valid_sequences = max(1, sequences // 2) if valid_sequences is None else valid_sequences
     for split, count in (("train", sequences), ("valid", valid_sequences)):
         videos: dict = {}
         for i, vid in enumerate(_video_names(seed, count, split)):
             opts = SceneOptions(size=size, frames=frames, num_targets=_objects_for(i, objects), allow_absent=True,
-                                late_entry=True)
+                                late_entry=True, style=style,
+                                photos=resolve_photos(photos, "train" if split == "train" else "test"))
             plan = make_plan(seed, f"youtubevos-{split}", i, opts)
             names = [f"{5 * t:05d}" for t in range(frames)]
             visible: dict[int, list[str]] = {o.obj_id: [] for o in plan.targets}
             id_maps = []
-            for t, fr in enumerate(render_all(plan)):
+            log = FrameLog()
+            for t, fr in enumerate(render_all(plan, log)):
                 write_jpeg(out / split / "JPEGImages" / vid / f"{names[t]}.jpg", fr.image)
                 for k in visible:
                     if fr.visible_area[k - 1] > 0:
@@ -75,6 +80,7 @@ def write_youtubevos(out: Path, sequences: int, frames: int, seed: int, size: tu
                     write_ids_png(out / split / "Annotations" / vid / f"{name}.png",
                                   np.where(np.isin(ids, ks), ids, 0).astype(np.uint8))
             videos[vid] = {"objects": objs}
+            write_sidecar(out / split / "attributes" / f"{vid}.json", plan, log, object_ids=sorted(map(int, objs)))
         write_json(out / split / "meta.json", {"videos": videos})
 
 
@@ -84,17 +90,21 @@ _DAVIS_OBJECTS = (2, 1, 1, 3)   # per sequence index mod 4: both splits get sing
 
 
 def write_davis(out: Path, sequences: int, frames: int, seed: int, size: tuple[int, int],
-                objects: int | None = None) -> None:
+                objects: int | None = None, style: str = "procedural", photos: str = "auto") -> None:
     splits: dict[str, list[str]] = {"train": [], "val": []}
     single: dict[str, list[str]] = {"train": [], "val": []}
     for i in range(sequences):
         name = f"{_DAVIS_WORDS[i % len(_DAVIS_WORDS)]}-{i:02d}"
         split = "train" if i % 2 == 0 else "val"
         k = objects if objects is not None else _DAVIS_OBJECTS[i % len(_DAVIS_OBJECTS)]
-        plan = make_plan(seed, "davis", i, SceneOptions(size=size, frames=frames, num_targets=k))
-        for t, fr in enumerate(render_all(plan)):
+        plan = make_plan(seed, "davis", i, SceneOptions(
+            size=size, frames=frames, num_targets=k, style=style,
+            photos=resolve_photos(photos, "train" if split == "train" else "test")))
+        log = FrameLog()
+        for t, fr in enumerate(render_all(plan, log)):
             write_jpeg(out / "JPEGImages" / "480p" / name / f"{t:05d}.jpg", fr.image)
             write_ids_png(out / "Annotations" / "480p" / name / f"{t:05d}.png", fr.ids)
+        write_sidecar(out / "attributes" / f"{name}.json", plan, log)
         splits[split].append(name)
         if k == 1:
             single[split].append(name)

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ltr.dataset.synthetic.common import make_plan, render_all, write_jpeg, write_text
+from ltr.dataset.synthetic.attributes import EXTRA_VOT_TAGS, FrameLog, frame_attributes, sidecar_record
+from ltr.dataset.synthetic.common import make_plan, render_all, resolve_photos, write_jpeg, write_json, write_text
+from ltr.dataset.sequence_attributes import SIDECAR_NAME
 from ltr.dataset.synthetic.scene import ScenePlan, SceneOptions
 from ltr.regions.convert import mask_to_min_area_polygon
 from ltr.regions.vot_text import Mask, Polygon, write_region_file
@@ -70,17 +72,19 @@ def anchors(frames: int, step: int) -> np.ndarray:
 
 
 def write_vot(out: Path, fmt: str, sequences: int, frames: int, seed: int, size: tuple[int, int],
-              anchor_step: int = 50) -> None:
+              anchor_step: int = 50, style: str = "procedural", photos: str = "auto") -> None:
     if fmt not in VOT_FORMATS:
         raise ValueError(f"unknown VOT format {fmt!r}; expected one of {VOT_FORMATS}")
     names = sequence_names(sequences)
     for i, name in enumerate(names):
         seq = out / name
         frame_dir = seq if fmt == "vot-legacy" else seq / "color"
-        plan = make_plan(seed, "vot", i, SceneOptions(size=size, frames=frames, num_targets=1, allow_absent=False))
+        plan = make_plan(seed, "vot", i, SceneOptions(size=size, frames=frames, num_targets=1, allow_absent=False,
+                                                       style=style, photos=resolve_photos(photos, "test")))
         regions = []
         occluded = np.zeros(frames, bool)
-        for t, fr in enumerate(render_all(plan)):
+        log = FrameLog()
+        for t, fr in enumerate(render_all(plan, log)):
             write_jpeg(frame_dir / f"{t + 1:08d}.jpg", fr.image)
             mask = fr.mask(1)
             if not mask.any():
@@ -94,6 +98,11 @@ def write_vot(out: Path, fmt: str, sequences: int, frames: int, seed: int, size:
         write_region_file(seq / "groundtruth.txt", regions)
         for tag, values in frame_tags(plan, occluded).items():
             write_text(seq / f"{tag}.tag", "".join(f"{int(v)}\n" for v in values))
+        if style == "photo":
+            extra = frame_attributes(plan, log)[1]
+            for tag in EXTRA_VOT_TAGS:
+                write_text(seq / f"{tag}.tag", "".join(f"{int(v)}\n" for v in extra[tag]))
+            write_json(seq / SIDECAR_NAME, sidecar_record(plan, log))
         if fmt != "vot-legacy":
             write_text(seq / "sequence", f"channels.color=color/%08d.jpg\nfps=30\nformat=default\nname={name}\n")
         if fmt == "vot2020":

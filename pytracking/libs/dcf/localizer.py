@@ -94,11 +94,13 @@ class DCFLocalizer:
         """Projected features of the search sample around ``pos`` (row, col): ``((1, C, h, w), sample_pos)``.
 
         The crop is taken around the integer ``floor(pos)`` (the original truncates with ``.long()``);
-        ``sample_pos`` is the crop's geometric centre, the point that zero displacement and a zero label offset
-        refer to (see docs/dcf.md, "deviations")."""
+        ``sample_pos`` is the point that zero displacement and a zero label offset refer to: the crop's geometric
+        centre, or with ``reference_point="original"`` the float ``pos`` as in the original (docs/dcf.md)."""
         corner = np.floor(np.asarray(pos, dtype=np.float64))
         patch, sample_pos = sample_patch(image, (int(corner[0]), int(corner[1])), scale * self.params.sample_size,
                                          self.params.sample_size, self.device)
+        if self.params.reference_point == "original":   # the original measured from the float pos
+            sample_pos = np.asarray(pos, dtype=np.float64).copy()
         return project(self._features(patch), self.projection), sample_pos
 
     # ------------------------------------------------------------------ labels
@@ -125,8 +127,10 @@ class DCFLocalizer:
         expanded += (expanded - p.sample_size) % 2
         rounded = np.round(pos)
         big, centre = sample_patch(image, (int(rounded[0]), int(rounded[1])), scale * expanded, expanded, self.device)
+        if p.reference_point == "original":   # the original's frame-1 labels refer to the anchor pixel round(pos)
+            centre = rounded
         augs = make_augmentations(p)
-        x = self._features(apply_augmentations(big, augs, p.sample_size))     # (N, D, h, w)
+        x = self._features(apply_augmentations(big, augs, p.sample_size, p.rotation_warp))     # (N, D, h, w)
         if x.shape[1] < p.compressed_dim:
             raise ValueError(f"feature_fn gives {x.shape[1]} channels, fewer than DCFParams.compressed_dim "
                              f"({p.compressed_dim})")

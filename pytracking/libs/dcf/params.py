@@ -53,6 +53,10 @@ class DCFParams(TrackerParams):
     augment_fliplr: bool = True
     augment_blur: tuple = _BLURS
     augment_rotate: tuple = _ROTATIONS
+    rotation_warp: str = "grid_sample"         # "grid_sample" (on the device) or "cv2" (cv2.warpAffine, the original)
+    # Point that zero displacement and label offsets refer to: "geometric" = the crop's geometric centre, "original" =
+    # the original's (frame 1: the crop's anchor pixel round(pos); tracked frames: the float pos); docs/dcf.md.
+    reference_point: str = "geometric"
     # Localisation (spec 1.4 "Localization").
     window_output: bool = True
     score_upsample_factor: int = 1
@@ -96,6 +100,10 @@ class DCFParams(TrackerParams):
             bad("init_samples_minimum_weight", "must be None or in [0, 1)")
         if self.score_nyquist not in ("split", "duplicate"):
             bad("score_nyquist", "must be 'split' or 'duplicate'")
+        if self.rotation_warp not in ("grid_sample", "cv2"):
+            bad("rotation_warp", "must be 'grid_sample' or 'cv2'")
+        if self.reference_point not in ("geometric", "original"):
+            bad("reference_point", "must be 'geometric' or 'original'")
         if self.init_cg_iter and self.init_cg_iter < self.init_gn_iter:
             bad("init_cg_iter", f"must be >= init_gn_iter ({self.init_gn_iter}) or 0")
         self.augment_relative_shifts = tuple(tuple(float(v) for v in s) for s in self.augment_relative_shifts)

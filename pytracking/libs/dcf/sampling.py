@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -139,11 +140,39 @@ def _rotate(patch: torch.Tensor, angles_deg) -> torch.Tensor:
                          align_corners=True)
 
 
-def apply_augmentations(patch: torch.Tensor, augs: list[Augmentation], output_size: int) -> torch.Tensor:
-    """Apply the frame-1 transforms to the expanded sample ``(1, 3, E, E)`` -> ``(len(augs), 3, S, S)``."""
+def rotation_matrix_cv2(shape_hw, angle_deg: float) -> np.ndarray:
+    """The original's 2x3 forward map for a rotation by ``angle_deg`` about ``c = (shape - 1) / 2``:
+    ``[R | c - R c]`` with ``R = [[cos, sin], [-sin, cos]]``. As in the original, ``c`` is built from ``(H, W)`` and
+    used as ``(x, y)`` (the same for the square samples of the DCF)."""
+    a = math.radians(angle_deg)
+    c = (np.array(shape_hw[:2], dtype=np.float64).reshape(2, 1) - 1) / 2
+    r = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
+    return np.concatenate([r, c - r @ c], axis=1)
+
+
+def _rotate_cv2(patch: torch.Tensor, angles_deg) -> torch.Tensor:
+    """The original's rotation: ``cv2.warpAffine`` (bilinear, weights quantised to 1/32 by OpenCV) with edge
+    replication of the float32 ``(H, W, C)`` image, on the CPU. ``(1, C, E, E)`` -> ``(A, C, E, E)`` on the
+    patch's device."""
+    image = np.ascontiguousarray(patch[0].permute(1, 2, 0).detach().cpu().numpy().astype(np.float32))
+    h, w = image.shape[:2]
+    out = [cv2.warpAffine(image, rotation_matrix_cv2((h, w), a), (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE) for a in angles_deg]
+    stacked = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2)
+    return stacked.to(device=patch.device, dtype=patch.dtype)
+
+
+def apply_augmentations(patch: torch.Tensor, augs: list[Augmentation], output_size: int,
+                        rotation_warp: str = "grid_sample") -> torch.Tensor:
+    """Apply the frame-1 transforms to the expanded sample ``(1, 3, E, E)`` -> ``(len(augs), 3, S, S)``.
+    ``rotation_warp``: ``"grid_sample"`` (:func:`_rotate`, on the device) or ``"cv2"`` (:func:`_rotate_cv2`, the
+    original's ``cv2.warpAffine``)."""
     out = []
     rotations = [a.value[0] for a in augs if a.kind == "rotate"]
-    rotated = iter(_rotate(patch, rotations)) if rotations else iter(())
+    if rotation_warp not in ("grid_sample", "cv2"):
+        raise ValueError(f"rotation_warp must be 'grid_sample' or 'cv2', got {rotation_warp!r}")
+    rotate = _rotate_cv2 if rotation_warp == "cv2" else _rotate
+    rotated = iter(rotate(patch, rotations)) if rotations else iter(())
     for aug in augs:
         if aug.kind in ("identity", "shift"):
             out.append(_crop_to_output(patch, output_size, aug.shift))

@@ -5,8 +5,9 @@ compared with the stored keys by cosine similarity; ``c_j = max_n cos(K_n, q_j)`
 
 - ``c_j > tau_high`` (merge_threshold, 0.90): merged into entry ``n*(j)`` with update rate ``r`` (0.001):
   ``K_n <- |K_n| * ((1-r) K_n/|K_n| + r * mean_{j->n} q_j/|q_j|)`` (a scatter-mean over the columns hitting ``n``);
-  the values follow the same rule on scalars, where "normalise" is the sign (original behaviour, so values barely
-  move and a 0 stays 0);
+  the values follow the same rule on scalars, normalised as the original: ``v / max(|v|, 1e-12)`` (the sign of
+  ``v`` for ``|v| >= 1e-12``, so values barely move; a 0 stays 0; a near-zero value ``|v| < 1e-12`` is scaled by
+  ``1e12`` instead, e.g. a foreground value of 1e-13 merges as 0.1, not 1);
 - ``tau_low <= c_j <= tau_high`` with the dynamic ``tau_low = mean_j(c_j) / (e/2)``: appended (raw ``q_j``,
   ``u_j``, ``1-u_j``);
 - ``c_j < tau_low``: dropped.
@@ -27,6 +28,15 @@ from pytracking.libs.memory.base import WriteGate, WriteReport
 
 #: tau_low = mean(c) / LOW_THRESHOLD_DIVISOR (spec 4.2: e/2, i.e. about 0.736 * mean(c)).
 LOW_THRESHOLD_DIVISOR = math.e / 2
+
+
+#: eps of the normalisation (``torch.nn.functional.normalize``'s default, as the original).
+NORMALIZE_EPS = 1e-12
+
+
+def _unit(values: torch.Tensor) -> torch.Tensor:
+    """Scalars "normalised" as 1-vectors: ``v / max(|v|, 1e-12)`` (``F.normalize`` along a size-1 axis)."""
+    return values / values.abs().clamp_min(NORMALIZE_EPS)
 
 
 class CMEDFLCompactMemory:
@@ -105,7 +115,8 @@ class CMEDFLCompactMemory:
                            evicted=evicted)
 
     def _merge(self, q_unit: torch.Tensor, fg: torch.Tensor, target: torch.Tensor) -> None:
-        """Scatter-mean of the merged unit queries / value signs into their nearest entries (spec 4.2 step 3)."""
+        """Scatter-mean of the merged unit queries / normalised values into their nearest entries (spec 4.2 step 3):
+        ``x <- |x| ((1 - r) x / max(|x|, eps) + r mean_{j->n} u_j / max(|u_j|, eps))`` with eps = 1e-12."""
         r = self.update_rate
         hit = torch.unique(target)
         channels = self.keys.shape[0]
@@ -115,10 +126,10 @@ class CMEDFLCompactMemory:
         k_norm = k.norm(dim=0, keepdim=True)
         self.keys[:, hit] = k_norm * ((1 - r) * k / k_norm.clamp_min(1e-12) + r * mean_q)
         for values, new in ((self.pos, fg), (self.neg, 1.0 - fg)):
-            mean_sign = torch.zeros_like(values).scatter_reduce_(
-                0, target, torch.sign(new), reduce="mean", include_self=False)[hit]
+            mean_unit = torch.zeros_like(values).scatter_reduce_(
+                0, target, _unit(new), reduce="mean", include_self=False)[hit]
             v = values[hit]
-            values[hit] = v.abs() * ((1 - r) * torch.sign(v) + r * mean_sign)
+            values[hit] = v.abs() * ((1 - r) * _unit(v) + r * mean_unit)
         self.hits.index_add_(0, target, torch.ones_like(target))
 
     def _evict(self) -> int:

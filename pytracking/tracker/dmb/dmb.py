@@ -26,7 +26,7 @@ class DMBTracker(DCFSegmentationTracker):
                                         keep_first=p.memory_keep_first,
                                         gate=WriteGate(p.memory_write_uncertainty_thr))
         with torch.no_grad():
-            image = image_to_tensor(crop.image, self.device)
+            image = image_to_tensor(crop.image, self.device, self.net.input_normalization)
             rough = torch.from_numpy(crop.mask).to(self.device)[None, None]
             if self.vos:
                 reference = (rough > p.vos_init_mask_thr).float()
@@ -46,7 +46,7 @@ class DMBTracker(DCFSegmentationTracker):
                 self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty)
                 self.previous = None
             keys, values = self.memory.read()
-            image = image_to_tensor(crop.image, self.device)
+            image = image_to_tensor(crop.image, self.device, self.net.input_normalization)
             prob = self._probability(image, keys[None], values[None])
             if self.memory.gate.accepts(uncertainty):
                 self.previous = (image, prob, uncertainty)

@@ -57,7 +57,7 @@ class SegmTracker(DCFSegmentationTracker):
 
     # ------------------------------------------------------------------ net calls
     def _features(self, crop: SegmentationCrop):
-        feats = self.net.extract_backbone(image_to_tensor(crop.image, self.device))
+        feats = self.net.extract_backbone(image_to_tensor(crop.image, self.device, self.net.input_normalization))
         return feats, self.net.embed(feats["layer3"])
 
     @staticmethod

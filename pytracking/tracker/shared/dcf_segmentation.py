@@ -18,7 +18,8 @@ from pytracking.libs.postprocess import AreaScaleEstimator, mask_to_region, past
 from pytracking.tracker.base import BaseTracker, InitRegion, make_output, resolve_init_region
 from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, init_region_mask, initial_target,
                                                 pos_to_box)
-from pytracking.tracker.shared.network import distance_map, layer3_feature_fn, load_tracker_network
+from pytracking.tracker.shared.network import (distance_map, layer3_feature_fn, load_dcf_backbone,
+                                               load_tracker_network)
 
 
 @dataclass
@@ -65,17 +66,22 @@ class DCFSegmentationTracker(BaseTracker):
         self.scale_change = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if self.vos else
                              (p.min_scale_change_factor, p.max_scale_change_factor))
         # DCF (spec 1.4 frame 1).
-        self.dcf = DCFLocalizer(p.dcf, layer3_feature_fn(self.net), self.device)
+        self.dcf = DCFLocalizer(p.dcf, layer3_feature_fn(self._dcf_net()), self.device)
         info = self.dcf.initialize(frame, target.pos, target.target_sz)
         self.state = TargetState(target.pos.copy(), target.target_sz.copy(), info["target_scale"],
                                  info["base_target_sz"])
         self.gate = UncertaintyGate.from_params(p.dcf)
         self.frame_num = 1
         # Segmentation (spec 1.6).
-        self.dist = distance_map(p.segm_output_sz, self.device)
+        self.dist = distance_map(p.segm_output_sz, self.device, p.segm_dist_centre)
+        # Crop centre = continuous point pos + crop_shift (docs/fidelity.md "segmentation crop centre"): the
+        # original crops at its pos, which is the corner mean for polygon starts (= our pos) and the box centre for
+        # box starts (= our pos + 0.5) until a segmentation moves the target to a mask centre (pixel coordinates).
+        polygon_start = region.polygon is not None and region.polygon.size == 8
+        self.crop_shift = 0.0 if p.segm_crop_centre == "original" and polygon_start else 0.5
         init_mask = region.mask if self.vos else init_region_mask(region, hw)
         crop = crop_around(frame, self.state.pos, self.state.target_sz, p.segm_search_area_factor,
-                           p.segm_output_sz, mask=init_mask)
+                           p.segm_output_sz, mask=init_mask, shift=self.crop_shift)
         reference = self._init_segmentation(crop, region, self.state.target_sz)
         lo, hi = self.scale_change
         self.area_scale = AreaScaleEstimator(
@@ -117,25 +123,37 @@ class DCFSegmentationTracker(BaseTracker):
             raise ValueError(f"{type(self).__name__}: checkpoint '{self.params.net_path}' holds a '{arch}' net; this "
                              f"tracker needs one of {', '.join(self.archs)} (parameter net_path)")
 
+    def _dcf_net(self) -> torch.nn.Module:
+        """The net whose layer3 feeds the DCF: the tracker net, or the separate backbone of ``dcf_backbone``."""
+        source = self.params.dcf_backbone
+        return self.net if source == "net" else load_dcf_backbone(source, self.device)
+
     def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float) -> SegmentationOutcome:
-        """Spec 1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position."""
+        """Spec 1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position.
+
+        The scale update is fed the minimum-area rectangle ``rect0`` and the position moves to its centre, as in all
+        three originals; the bbox_fit refit is used only for the output region."""
         p = self.params
-        crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz)
+        crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
+                           shift=self.crop_shift)
         prob_crop = self._segment(crop, uncertainty)
         geometry = crop.geometry
         prob = paste_probability(prob_crop, geometry, frame.shape[:2])
         region = mask_to_region(prob_crop, geometry, self.mask_thr, p.segm_min_contour_area,
-                                p.segm_optimize_polygon, rotated=self.rotated)
+                                p.segm_optimize_polygon, rotated=self.rotated,
+                                score_initial=p.segm_fit_score_initial, fill_all=self.vos)
         if region is None or not (np.all(np.isfinite(region.polygon)) and np.all(np.isfinite(region.rect0))):
             return SegmentationOutcome(prob, None, None)
         if p.segm_scale_estimation:                                               # step 4d
-            self.state.target_scale, ratio = self.area_scale.update(region.contour_area, region.polygon,
+            self.state.target_scale, ratio = self.area_scale.update(region.contour_area, region.rect0,
                                                                     uncertainty, self.state.target_scale)
         else:
             ratio = self.area_scale.ratio(region.contour_area)
         if ratio < p.consider_segm_pixels_ratio:                                  # step 4e
             cx, cy = region.rect0_center
             self.state.pos = np.array([cy, cx], dtype=np.float64)
+            if p.segm_crop_centre == "original":
+                self.crop_shift = 0.0       # pos is now a mask centre in pixel coordinates, as the original's
         if ratio < p.segm_pixels_ratio:                                           # step 4f
             return SegmentationOutcome(prob, region.polygon, region.box)
         return SegmentationOutcome(prob, None, None)

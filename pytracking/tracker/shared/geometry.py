@@ -74,10 +74,12 @@ class SegmentationCrop:
 
 
 def crop_around(image: np.ndarray, pos, target_sz, search_factor: float, output_size: int,
-                mask: np.ndarray | None = None) -> SegmentationCrop:
-    """The segmentation crop centred at ``pos`` with side ``ceil(sqrt(h*w) * search_factor)`` (spec 1.5 step 1)."""
+                mask: np.ndarray | None = None, shift: float = 0.5) -> SegmentationCrop:
+    """The segmentation crop with side ``ceil(sqrt(h*w) * search_factor)`` (spec 1.5 step 1), centred at the
+    continuous point ``pos + shift`` (row, col): ``shift = 0.5`` is the centre of pixel ``pos``; ``shift = 0`` the
+    point ``pos`` itself, where the original centred its crops (``segm_crop_centre="original"``)."""
     h, w = float(target_sz[0]), float(target_sz[1])
-    box = np.array([pos[1] + 0.5 - w / 2, pos[0] + 0.5 - h / 2, w, h])  # continuous box centred on pixel pos
+    box = np.array([pos[1] + shift - w / 2, pos[0] + shift - h / 2, w, h])  # continuous box centred on pos + shift
     crop, mask_crop, scale = sample_target(image, box, search_factor, output_size, mask=mask)
     return SegmentationCrop(crop, crop_window(box, search_factor), scale, mask_crop)
 

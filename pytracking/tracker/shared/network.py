@@ -14,12 +14,10 @@ import numpy as np
 import torch
 
 from ltr.admin.settings import how_to_set, load_settings
+from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD, centred_distance_map  # noqa: F401 (re-exported)
 
 #: Checkpoints shipped with the package.
 SHIPPED_NETWORKS_DIR = Path(__file__).resolve().parents[2] / "networks"
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 
 _CACHE: dict[tuple[str, int, str], tuple[torch.nn.Module, dict]] = {}
 _CACHE_SIZE = 2
@@ -62,35 +60,85 @@ def load_tracker_network(name: str | os.PathLike, device) -> tuple[torch.nn.Modu
     return _CACHE[key]
 
 
-def image_to_tensor(crop: np.ndarray, device) -> torch.Tensor:
-    """RGB uint8 ``(S, S, 3)`` -> ImageNet-normalised float ``(1, 3, S, S)`` on ``device``."""
+def image_to_tensor(crop: np.ndarray, device, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
+    """RGB uint8 ``(S, S, 3)`` -> normalised float ``(1, 3, S, S)`` on ``device`` (``normalization`` = the net's
+    ``input_normalization``; default ImageNet)."""
     x = torch.from_numpy(np.ascontiguousarray(crop)).to(device=device, dtype=torch.float32)
-    return normalize_images(x.permute(2, 0, 1).unsqueeze(0))
+    return normalize_images(x.permute(2, 0, 1).unsqueeze(0), normalization)
 
 
-def normalize_images(images: torch.Tensor) -> torch.Tensor:
-    """``(B, 3, S, S)`` in [0, 255] -> ImageNet-normalised (spec 1.3), channels-last like the loaded nets."""
-    mean = torch.tensor(IMAGENET_MEAN, device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
+def normalize_images(images: torch.Tensor, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
+    """``(B, 3, S, S)`` in [0, 255] -> ``(images / 255 - mean) / std`` with ``normalization = (mean, std)`` (the net's
+    ``input_normalization``: ImageNet statistics for ResNet trunks, spec 1.3; 127/255 and 128/255 for
+    EfficientNet-Lite0), channels-last like the loaded nets; the same maths as the training transforms."""
+    mean = torch.tensor(normalization[0], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
+    std = torch.tensor(normalization[1], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
     return ((images / 255.0 - mean) / std).contiguous(memory_format=torch.channels_last)
 
 
 def layer3_feature_fn(net: torch.nn.Module):
-    """The DCF feature function: image samples ``(B, 3, S, S)`` in [0, 255] -> backbone layer3.
+    """The DCF feature function: image samples ``(B, 3, S, S)`` in [0, 255] -> ``net.extract_backbone`` layer3.
 
-    D3S/CMEDFL use a separate ImageNet ResNet-50 for the DCF, DMB its query encoder (spec 1.4, 3.3); here every
-    tracker uses its own net's (frozen) trunk, which for a frozen ImageNet backbone is the same network.
+    ``net`` is the tracker's own net (its frozen trunk; DMB's query encoder, spec 3.3) or the separate ImageNet
+    ResNet-50 of :func:`load_dcf_backbone` (D3S/CMEDFL with the authors' checkpoints, spec 1.4 "Features").
     """
+
+    normalization = getattr(net, "input_normalization", (IMAGENET_MEAN, IMAGENET_STD))  # bare ResNet: ImageNet
 
     def feature_fn(samples: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return net.extract_backbone(normalize_images(samples))["layer3"]
+            return net.extract_backbone(normalize_images(samples, normalization))["layer3"]
 
     return feature_fn
 
 
-def distance_map(size: int, device) -> torch.Tensor:
-    """Euclidean distance (crop pixels, not normalised) from the crop centre ``((S-1)/2, (S-1)/2)``: ``(1, 1, S, S)``
-    (spec 2.2/2.4: at tracking time the segmentation crop is centred on the DCF estimate)."""
-    coords = torch.arange(size, device=device, dtype=torch.float32) - (size - 1) / 2
-    return torch.sqrt(coords.view(-1, 1) ** 2 + coords.view(1, -1) ** 2).view(1, 1, size, size)
+class _TrunkFeatures(torch.nn.Module):
+    """A bare ResNet trunk with the ``extract_backbone`` interface of the tracker nets."""
+
+    def __init__(self, trunk: torch.nn.Module):
+        super().__init__()
+        self.trunk = trunk
+
+    def extract_backbone(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        return self.trunk(images)
+
+
+_DCF_CACHE: dict[tuple[str, int, str], torch.nn.Module] = {}
+
+
+def load_dcf_backbone(source: str, device) -> torch.nn.Module:
+    """The separate DCF backbone named by the parameter ``dcf_backbone``: a torchvision ResNet-50 (conv1..layer3,
+    eval mode, frozen) with ``"imagenet"`` weights (torchvision's file in the torch hub cache, never downloaded) or the
+    torchvision-layout state dict at the path ``source``. Cached per (source, file time, device)."""
+    from ltr.models.backbone import ResNetTrunk, imagenet_weight_candidates
+
+    if source == "imagenet":
+        found = [p for p in imagenet_weight_candidates("resnet50") if p.is_file()]
+        stamp_path = found[0] if found else None
+    else:
+        stamp_path = Path(source).expanduser()
+    stamp = stamp_path.stat().st_mtime_ns if stamp_path is not None and stamp_path.is_file() else 0
+    key = (str(source), stamp, str(torch.device(device)))
+    if key not in _DCF_CACHE:
+        trunk = ResNetTrunk("resnet50", frozen=True)
+        try:
+            trunk.load_pretrained(source)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"parameter dcf_backbone={source!r}: {exc}") from exc
+        while len(_DCF_CACHE) >= _CACHE_SIZE:
+            _DCF_CACHE.pop(next(iter(_DCF_CACHE)))
+        _DCF_CACHE[key] = _TrunkFeatures(trunk).to(device).eval().to(memory_format=torch.channels_last)
+    return _DCF_CACHE[key]
+
+
+def distance_map(size: int, device, convention: str = "shifted") -> torch.Tensor:
+    """Euclidean distance (crop pixels, not normalised) from the centre of the segmentation crop: ``(1, 1, S, S)``
+    (spec 2.2/2.4: the crop is centred on the DCF estimate).
+
+    ``convention`` (parameter ``segm_dist_centre``): ``"shifted"`` centres the map at 0-based pixel ``S/2 - 1``
+    (191 for S = 384), as the original trackers did: they took 1-based pixel coordinates ``1 .. S`` minus ``S/2``,
+    so 0-based pixel ``i`` holds ``i + 1 - S/2``, zero at ``i = S/2 - 1``, half a pixel up-left of the exact crop
+    centre ``(S - 1)/2``. ``"geometric"`` centres it at ``(S - 1)/2``. Training maps use the same function and
+    convention (:func:`ltr.data.transforms.centred_distance_map`), so the two are identical for a centred target.
+    """
+    return torch.from_numpy(centred_distance_map(size, convention)).to(device).view(1, 1, size, size)

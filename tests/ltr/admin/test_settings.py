@@ -12,6 +12,7 @@ from ltr.admin.settings import SETTINGS_KEYS, SettingsError, env_name, load_sett
 def clean_env(monkeypatch, tmp_path):
     for key in SETTINGS_KEYS:
         monkeypatch.delenv(env_name(key), raising=False)
+    (tmp_path / "settings.toml").write_text("")  # $PYTRACKING_SETTINGS must name an existing file
     monkeypatch.setenv("PYTRACKING_SETTINGS", str(tmp_path / "settings.toml"))
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -28,9 +28,10 @@ def test_reference_crop_is_centred_and_mask_matches_box(frames_of):
         b = out["boxes"][t].numpy()
         np.testing.assert_allclose([xs.min(), ys.min(), xs.max() + 1, ys.max() + 1],
                                    [b[0], b[1], b[0] + b[2], b[1] + b[3]], atol=1.0)
-        # no dist jitter: the distance map's zero is at the crop-space box centre (0-based pixel grid)
+        # no dist jitter: the distance map's zero is half a pixel up-left of the crop-space box centre (0-based
+        # pixel grid), the default "shifted" convention shared with the trackers
         dmin = np.unravel_index(np.argmin(out["dists"][t, 0].numpy()), (40, 40))
-        np.testing.assert_allclose([dmin[1], dmin[0]], b[:2] + b[2:] / 2, atol=0.51)
+        np.testing.assert_allclose([dmin[1], dmin[0]], b[:2] + b[2:] / 2 - 0.5, atol=0.51)
 
 
 def test_test_frames_are_jittered_with_the_recipe_statistics():

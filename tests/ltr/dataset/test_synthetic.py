@@ -8,6 +8,7 @@ import pytest
 from ltr.data.image_io import read_image, read_palette_png
 from ltr.dataset.synthetic import FORMATS, generate, write_contact_sheet
 from ltr.dataset.synthetic.__main__ import main as cli_main
+from ltr.data.legend import ROW_HEIGHT
 from ltr.dataset.synthetic.contact_sheet import draw_annotation, find_sequences, load_annotations
 from ltr.dataset.synthetic.common import box_from_mask, make_plan, render_all
 from ltr.dataset.synthetic.render import render_frame
@@ -169,7 +170,7 @@ def test_contact_sheet_draws_ground_truth(make_synthetic, tmp_path, fmt, sub):
                               thumb_width=80)
     sheet = read_image(out)
     rows = 1 if fmt == "otb" else 2
-    assert sheet.shape == (rows * (60 + 14), 3 * 80, 3)
+    assert sheet.shape == (rows * (60 + 14) + ROW_HEIGHT, 3 * 80, 3)  # + the one-line legend
     if fmt != "davis":
         yellow = (sheet[..., 0] > 200) & (sheet[..., 1] > 200) & (sheet[..., 2] < 80)
         assert yellow.sum() > 20  # the ground-truth outline is drawn
@@ -194,7 +195,7 @@ def test_contact_sheet_cli_on_one_sequence(make_synthetic, tmp_path, capsys):
     root = make_synthetic("lasot", sequences=2, frames=6, size=SIZE)
     assert sheet_main([str(root / "airplane" / "airplane-1"), "--out", str(tmp_path / "s.png"), "--columns", "2"]) == 0
     assert "wrote" in capsys.readouterr().out
-    assert read_image(tmp_path / "s.png").shape == (150 + 14, 2 * 200, 3)
+    assert read_image(tmp_path / "s.png").shape == (150 + 14 + ROW_HEIGHT, 2 * 200, 3)
 
 
 def test_contact_sheet_without_frames_names_the_folder(tmp_path):

@@ -14,12 +14,18 @@ from ltr.regions.vot_text import Mask, Polygon, read_region_file
 SIZE = (160, 120)
 
 
+@pytest.fixture(params=["procedural", "photo"])
+def style_opts(request):
+    """Every layout test runs on both generator styles (procedural: the cached default-argument sets)."""
+    return {} if request.param == "procedural" else {"style": "photo"}
+
+
 def _jpgs(folder):
     return sorted(p.name for p in folder.iterdir() if p.suffix == ".jpg")
 
 
-def test_youtubevos_train_and_valid(make_synthetic):
-    root = make_synthetic("youtubevos", sequences=3, frames=14, size=SIZE)
+def test_youtubevos_train_and_valid(make_synthetic, style_opts):
+    root = make_synthetic("youtubevos", **style_opts, sequences=3, frames=14, size=SIZE)
     meta = json.loads((root / "train" / "meta.json").read_text())
     videos = meta["videos"]
     assert len(videos) == 3
@@ -50,8 +56,8 @@ def test_youtubevos_train_and_valid(make_synthetic):
             assert (first == int(obj)).any()
 
 
-def test_davis_layout_and_image_sets(make_synthetic):
-    root = make_synthetic("davis", sequences=4, frames=6, size=SIZE)
+def test_davis_layout_and_image_sets(make_synthetic, style_opts):
+    root = make_synthetic("davis", **style_opts, sequences=4, frames=6, size=SIZE)
     sets17 = {s: (root / "ImageSets" / "2017" / f"{s}.txt").read_text().split() for s in ("train", "val")}
     sets16 = {s: (root / "ImageSets" / "2016" / f"{s}.txt").read_text().split() for s in ("train", "val")}
     assert len(sets17["train"]) == 2 and len(sets17["val"]) == 2
@@ -68,7 +74,7 @@ def test_davis_layout_and_image_sets(make_synthetic):
 
 
 @pytest.mark.parametrize("fmt", ["vot", "vot-legacy", "vot2020"])
-def test_vot_layouts(make_synthetic, fmt):
+def test_vot_layouts(make_synthetic, style_opts, fmt):
     root = make_synthetic(fmt, sequences=2, frames=10, size=SIZE)
     names = (root / "list.txt").read_text().split()
     assert len(names) == 2
@@ -96,11 +102,11 @@ def test_vot_layouts(make_synthetic, fmt):
     assert [("occlusion" in seq.tags(t)) for t in range(10)] == [v == "1" for v in occlusion]
 
 
-def test_vot_polygon_is_min_area_rectangle_of_the_mask(make_synthetic):
+def test_vot_polygon_is_min_area_rectangle_of_the_mask(make_synthetic, style_opts):
     """vot and vot2020 with the same seed render the same scenes: the polygon of frame t is the minimum-area
     rectangle of the vot2020 mask of frame t, and the frames are identical."""
-    poly_root = make_synthetic("vot", sequences=2, frames=10, size=SIZE)
-    mask_root = make_synthetic("vot2020", sequences=2, frames=10, size=SIZE)
+    poly_root = make_synthetic("vot", **style_opts, sequences=2, frames=10, size=SIZE)
+    mask_root = make_synthetic("vot2020", **style_opts, sequences=2, frames=10, size=SIZE)
     for name in (poly_root / "list.txt").read_text().split():
         polys = read_region_file(poly_root / name / "groundtruth.txt")
         masks = read_region_file(mask_root / name / "groundtruth.txt")
@@ -112,10 +118,10 @@ def test_vot_polygon_is_min_area_rectangle_of_the_mask(make_synthetic):
                (mask_root / name / "color" / "00000005.jpg").read_bytes()
 
 
-def test_vot2020_read_by_vot_toolkit(make_synthetic):
+def test_vot2020_read_by_vot_toolkit(make_synthetic, style_opts):
     vot_common = pytest.importorskip("vot.dataset.common")
     multistart = pytest.importorskip("vot.experiment.multistart")
-    root = make_synthetic("vot2020", sequences=2, frames=10, size=SIZE, anchor_step=4)
+    root = make_synthetic("vot2020", **style_opts, sequences=2, frames=10, size=SIZE, anchor_step=4)
     seq = vot_common.read_sequence(str(root / "ants1"))
     assert len(seq) == 10
     region = seq.groundtruth(0)
@@ -126,8 +132,8 @@ def test_vot2020_read_by_vot_toolkit(make_synthetic):
     assert forward == [0, 4] and backward == [8, 9]
 
 
-def test_got10k_layout_labels_and_toolkit(make_synthetic):
-    root = make_synthetic("got10k", sequences=2, frames=12, size=SIZE)
+def test_got10k_layout_labels_and_toolkit(make_synthetic, style_opts):
+    root = make_synthetic("got10k", **style_opts, sequences=2, frames=12, size=SIZE)
     for split in ("train", "val", "test"):
         names = (root / split / "list.txt").read_text().split()
         assert names == [f"GOT-10k_{split.capitalize()}_{i:06d}" for i in (1, 2)]
@@ -151,8 +157,8 @@ def test_got10k_layout_labels_and_toolkit(make_synthetic):
     assert len(files) == 12 and anno.shape == (1, 4)
 
 
-def test_lasot_layout(make_synthetic):
-    root = make_synthetic("lasot", sequences=5, frames=12, size=SIZE)
+def test_lasot_layout(make_synthetic, style_opts):
+    root = make_synthetic("lasot", **style_opts, sequences=5, frames=12, size=SIZE)
     testing = (root / "testing_set.txt").read_text().split()
     assert testing == ["airplane-2", "airplane-4"]
     seqs = sorted(p.parent.name for p in root.glob("*/*/groundtruth.txt"))
@@ -167,8 +173,8 @@ def test_lasot_layout(make_synthetic):
     assert (seq / "nlp.txt").read_text().strip()
 
 
-def test_trackingnet_layout(make_synthetic):
-    root = make_synthetic("trackingnet", sequences=2, frames=8, size=SIZE)
+def test_trackingnet_layout(make_synthetic, style_opts):
+    root = make_synthetic("trackingnet", **style_opts, sequences=2, frames=8, size=SIZE)
     for chunk, n_lines in (("TEST", 1), ("TRAIN_0", 8)):
         annos = sorted((root / chunk / "anno").glob("*.txt"))
         assert len(annos) == 2
@@ -178,8 +184,8 @@ def test_trackingnet_layout(make_synthetic):
             assert boxes.shape == (n_lines, 4) and np.all(boxes[:, 2:] > 0)
 
 
-def test_otb_layout_mixes_separators(make_synthetic):
-    root = make_synthetic("otb", sequences=3, frames=8, size=SIZE)
+def test_otb_layout_mixes_separators(make_synthetic, style_opts):
+    root = make_synthetic("otb", **style_opts, sequences=3, frames=8, size=SIZE)
     seps = []
     for name in ("Basketball", "Biker", "Bird1"):
         assert _jpgs(root / name / "img") == [f"{t:04d}.jpg" for t in range(1, 9)]

@@ -79,10 +79,11 @@ def test_dmb_original_names_map():
     assert converted["encoder_m.mask_stem.conv1_m.weight"] is own["encoder_m.mask_stem.conv1_m.weight"]
 
 
-def test_wrong_checkpoint_is_named(tmp_path):
+def test_wrong_checkpoint_is_named(tmp_path, capsys):
     src = tmp_path / "other.pth.tar"
     torch.save({"net": {"foo.weight": torch.zeros(1)}}, src)
     with pytest.raises(DataFormatError, match="other.pth.tar.*missing"):
         convert_legacy_checkpoint("d3s", src, config={"arch": "d3s", **TINY})
-    with pytest.raises(DataFormatError, match="does not exist"):
-        main(["d3s", str(tmp_path / "none.pth.tar"), str(tmp_path / "out.pth")])
+    assert main(["d3s", str(tmp_path / "none.pth.tar"), str(tmp_path / "out.pth")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "none.pth.tar" in err and "does not exist" in err and err.count("\n") == 1

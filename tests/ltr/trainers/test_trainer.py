@@ -36,14 +36,17 @@ class MaskData(torch.utils.data.Dataset):
 
 
 class Actor:
-    def __init__(self, net, fail_at=None, interrupt_at=None):
+    def __init__(self, net, fail_at=None, interrupt_at=None, interrupt_after_forward=None):
         self.net, self.calls, self.fail_at, self.interrupt_at = net, 0, fail_at, interrupt_at
+        self.interrupt_after_forward = interrupt_after_forward
 
     def __call__(self, batch):
         self.calls += 1
         if self.calls == self.interrupt_at:
             raise KeyboardInterrupt
         loss = nn.functional.binary_cross_entropy_with_logits(self.net(batch["x"]), batch["y"])
+        if self.calls == self.interrupt_after_forward:  # BatchNorm statistics and dropout RNG already moved
+            raise KeyboardInterrupt
         if self.calls == self.fail_at:
             loss = loss * float("nan")
         return loss, {"Loss/total": loss.item()}
@@ -115,3 +118,52 @@ def test_checkpoint_loads_in_fresh_process_with_weights_only(tmp_path):
     code = "import torch,sys; p=torch.load(sys.argv[1], weights_only=True); print(p['meta']['settings'], len(p['net']))"
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["test/tiny", str(len(TinyNet().state_dict()))]
+
+
+def test_interrupt_after_the_forward_pass_saves_the_last_consistent_state(tmp_path):
+    reference = make_trainer(tmp_path / "a", epochs=2).train()
+    interrupted = make_trainer(tmp_path / "b", epochs=2, actor_kwargs={"interrupt_after_forward": 7})
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.train()
+    assert load_checkpoint(tmp_path / "b" / "ckpt" / "TinyNet_ep0002.pth")["meta"]["batches_done"] == 2
+    resumed = make_trainer(tmp_path / "b", epochs=2)
+    resumed.resume()
+    assert interrupted.losses + resumed.train() == reference  # no BatchNorm statistic of the aborted batch leaked
+
+
+def test_sigint_finishes_the_batch_then_saves(tmp_path):
+    import os
+    import signal
+
+    class SigintActor(Actor):
+        def __call__(self, batch):
+            out = super().__call__(batch)
+            if self.calls == 3:
+                os.kill(os.getpid(), signal.SIGINT)  # arrives inside the step: the step still completes
+            return out
+
+    reference = make_trainer(tmp_path / "a", epochs=2).train()
+    trainer = make_trainer(tmp_path / "b", epochs=2)
+    trainer.actor = SigintActor(trainer.net)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train()
+    assert len(trainer.losses) == 3
+    assert load_checkpoint(tmp_path / "b" / "ckpt" / "TinyNet_ep0001.pth")["meta"]["batches_done"] == 3
+    resumed = make_trainer(tmp_path / "b", epochs=2)
+    resumed.resume()
+    assert trainer.losses + resumed.train() == reference
+
+
+def test_resume_refuses_a_changed_recipe_unless_forced(tmp_path):
+    recipe = {"train_settings": {"batch_size": 4, "processing": {"output_size": 96}, "epochs": 1}}
+    make_trainer(tmp_path, epochs=1, extra_meta=recipe).train()
+    changed = {"train_settings": {"batch_size": 4, "processing": {"output_size": 128}, "epochs": 2}}
+    with pytest.raises(TrainingError, match=r"recipe changed .*processing.output_size: 96 -> 128.*--force-resume"):
+        make_trainer(tmp_path, epochs=2, extra_meta=changed).resume()
+    other_batch = make_trainer(tmp_path, epochs=2, extra_meta=recipe)
+    other_batch.options.batch_size = 2
+    with pytest.raises(TrainingError, match=r"batch_size: 4 -> 2"):
+        other_batch.resume()
+    more_epochs = {"train_settings": {**recipe["train_settings"], "epochs": 5}}
+    assert make_trainer(tmp_path, epochs=2, extra_meta=more_epochs).resume() is not None  # epochs may change
+    assert make_trainer(tmp_path, epochs=2, extra_meta=changed, force_resume=True).resume() is not None

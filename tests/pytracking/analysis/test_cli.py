@@ -33,18 +33,18 @@ def test_ope_json_on_otb_default_is_official(make_synthetic, tmp_path, capsys):
     assert rep["overall"]["precision_20"] == 1.0 and rep["overall"]["ao"] == pytest.approx(1.0)
 
 
-def test_ope_text_names_the_convention_and_pytracking_differs(make_synthetic, tmp_path, capsys):
+def test_ope_text_names_the_convention_and_the_got10k_toolkit_variant_differs(make_synthetic, tmp_path, capsys):
     root = make_synthetic("lasot", sequences=2, frames=8)
     write_gt_as_results("lasot", root, tmp_path / "r", shift=3.0)
     main(["ope", "--results", str(tmp_path / "r"), "--dataset", "lasot", "--root", str(root)])
     text = capsys.readouterr().out
-    assert text.startswith("convention: official") and "| AUC" not in text.splitlines()[0]
+    assert text.startswith("convention: official (LaSOT Evaluation Toolkit") and "| AUC" not in text.splitlines()[0]
     main(["ope", "--results", str(tmp_path / "r"), "--dataset", "lasot", "--root", str(root), "--json",
-          "--convention", "pytracking"])
-    pyt = json.loads(capsys.readouterr().out)
+          "--convention", "got10k-toolkit"])
+    other = json.loads(capsys.readouterr().out)
     main(["ope", "--results", str(tmp_path / "r"), "--dataset", "lasot", "--root", str(root), "--json"])
     off = json.loads(capsys.readouterr().out)
-    assert pyt["convention"] == "pytracking" and off["overall"] != pyt["overall"]
+    assert other["convention"] == "got10k-toolkit" and off["overall"] != other["overall"]
 
 
 def test_got10k_val_runs_and_table_subcommand(make_synthetic, tmp_path, capsys):

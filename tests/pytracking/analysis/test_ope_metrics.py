@@ -95,7 +95,7 @@ def test_official_precision_uses_toolkit_center_error():
 def test_official_normalized_precision_is_the_area_over_0_to_half():
     gt = np.array([[0, 0, 10, 20], [0, 0, 10, 20]], float)
     pred = np.array([[50, 50, 5, 5], [1.23, 0, 10, 20]])  # frame 0 -> GT; frame 1: error 1.23 / 10 = 0.123
-    report = evaluate({"a": [frame_errors(pred, gt, "lasot", "official")]}, "lasot", "official")
+    report = evaluate({"a": [frame_errors(pred, gt, "lasot", "got10k-toolkit")]}, "lasot", "got10k-toolkit")
     # thresholds linspace(0, 0.5, 51): frame 0 passes all 51, frame 1 passes t >= 0.13 (38 of them)
     assert report["overall"]["norm_precision"] == pytest.approx((51 + 38) / 102, abs=1e-12)
 
@@ -115,13 +115,22 @@ def _pytracking_case(dataset):
 def test_pytracking_convention_by_hand():
     pred, gt, _ = _pytracking_case("otb")
     report = evaluate({"a": [frame_errors(pred, gt, "otb", "pytracking")]}, "otb", "pytracking")["overall"]
-    # valid frames 0..2, IoUs 1, 1/3, 1/3: thresholds 0..0.30 (7) pass all, 0.35..0.95 (13) pass 1/3, 1.0 none
-    assert report["success_auc"] == pytest.approx((7 + 13 / 3) / 21, abs=1e-12)
+    # 4 frames in the denominator (pytracking's default exclude_invalid_frames=False); valid frames 0..2, IoUs
+    # 1, 1/3, 1/3: thresholds 0..0.30 (7) pass 3, 0.35..0.95 (13) pass 1, 1.0 none
+    assert report["success_auc"] == pytest.approx((7 * 3 / 4 + 13 / 4) / 21, abs=1e-12)
     assert report["ao"] == pytest.approx(5 / 9, abs=1e-12)
-    assert report["sr50"] == pytest.approx(1 / 3, abs=1e-12) and report["sr75"] == pytest.approx(1 / 3, abs=1e-12)
-    assert report["precision_20"] == pytest.approx(1.0)  # centre errors 0, 5, 5; invalid frame: +inf, not counted
+    assert report["sr50"] == pytest.approx(1 / 4, abs=1e-12) and report["sr75"] == pytest.approx(1 / 4, abs=1e-12)
+    assert report["precision_20"] == pytest.approx(3 / 4)  # centre errors 0, 5, 5; invalid frame: +inf, not counted
     # normalized errors 0, 0.5, 0.5 and pytracking's -1 sentinel on the invalid frame (counted as a success)
-    assert report["norm_precision"] == pytest.approx(2 / 3, abs=1e-12)
+    assert report["norm_precision"] == pytest.approx(2 / 4, abs=1e-12)
+
+
+def test_pytracking_norm_precision_is_a_fraction_with_many_invalid_frames():
+    gt = np.array([[0, 0, 10, 10]] * 15 + [[0, 0, 0, 0]], float)  # one GT frame of size 0 (invalid)
+    fe = frame_errors(gt.copy(), gt, "otb", "pytracking")
+    report = evaluate({"a": [fe]}, "otb", "pytracking")["overall"]
+    assert report["norm_precision"] == pytest.approx(1.0)  # was 16/15 when divided by the valid frames only
+    assert all(0.0 <= v <= 1.0 for v in report.values())
 
 
 def test_pytracking_uav_counts_absent_frames_in_the_denominator_and_as_precision_successes():

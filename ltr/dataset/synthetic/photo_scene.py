@@ -1,0 +1,257 @@
+"""Photographic scene plans: a background photograph seen through a moving camera, objects cut from photographs.
+
+Same :class:`ScenePlan` as the procedural style (``scene.py``), rendered by the same ``render.py``, with natural-image
+content: the background is a photo (``photos.py``) larger than the frame, panned, zoomed and shaken; targets are
+smooth blob / ellipse cut-outs of object-like photo regions (the cat, the astronaut, the rocket, ...) keeping their own
+appearance; they rotate, change scale, deform non-rigidly (contour wobble + texture warp), move fast at times, leave
+the view and come back. Look-alike distractors are cut from the same photo region (recoloured a little); occluders
+are cut from other photos. Frames get lighting drift and steps, motion blur, sensor noise and JPEG compression at a
+per-sequence quality of 55..85. Which of these happen is recorded per frame by ``attributes.py``.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ltr.dataset.synthetic.photos import Photo, load_photo, photos_for, pick_region
+from ltr.dataset.synthetic.scene import ObjectTrack, ScenePlan, SceneOptions, _push_out, _ramp, _smooth_path
+from ltr.dataset.synthetic.shapes import ShapeSpec, random_shape, similar_shape
+
+#: largest contour radius / mean radius for photo shapes (wobble and stretch <= 2 included)
+PHOTO_EXTENT = 2.8
+
+_CATEGORIES = {"astronaut": "person", "coffee": "cup", "motorcycle_left": "motorbike", "motorcycle_right": "motorbike",
+               "camera": "person", "chelsea": "cat", "rocket": "rocket", "grace_hopper": "person",
+               "retina": "eye", "coins": "coin"}
+
+
+def _background(rng: np.random.Generator, photo: Photo, bw: int, bh: int) -> np.ndarray:
+    """(bh, bw, 3) uint8: a random crop of the photo covering the canvas (scaled up if needed), maybe mirrored,
+    with a small random colour balance and gamma."""
+    src = load_photo(photo.name)
+    h, w = src.shape[:2]
+    scale = max(bw / w, bh / h) * rng.uniform(1.0, 1.25)
+    cw, ch = bw / scale, bh / scale
+    x0, y0 = rng.uniform(0, w - cw), rng.uniform(0, h - ch)
+    mat = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale]], np.float64)
+    out = cv2.warpAffine(src, mat, (bw, bh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if rng.random() < 0.5:
+        out = out[:, ::-1]
+    gamma = rng.uniform(0.85, 1.15)
+    gains = rng.uniform(0.92, 1.08, 3)
+    lut = 255.0 * (np.arange(256)[:, None] / 255.0) ** gamma * gains[None]
+    return cv2.LUT(np.ascontiguousarray(out), np.clip(lut, 0, 255).astype(np.uint8).reshape(256, 1, 3))
+
+
+def _cut_texture(rng: np.random.Generator, photo: Photo, region, radius: float, stretch: float,
+                 hue_shift: float = 0.0) -> np.ndarray:
+    """Square (T, T, 3) uint8 texture for an object of mean radius ``radius``: the photo region mapped onto the
+    (stretched) unit contour, the surrounding photo beyond it (wobble shows real neighbouring content)."""
+    src = load_photo(photo.name)
+    x0, y0, x1, y1 = region
+    size = int(np.ceil(2 * PHOTO_EXTENT * radius)) + 4
+    # photo pixels per texture pixel: the region's half-width maps to radius / sqrt(stretch) (slightly inside it)
+    k = 0.92 * np.sqrt(max(x1 - x0, 2.0) * max(y1 - y0, 2.0)) / (2 * radius)
+    tc = (size - 1) / 2.0
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    flip = -1.0 if rng.random() < 0.5 else 1.0
+    # texture (u, v) -> photo (cx + flip * k (u - tc), cy + k (v - tc)); warpAffine wants the inverse map
+    inv = np.array([[flip * k, 0, cx - flip * k * tc], [0, k, cy - k * tc]], np.float64)
+    # downscaling (k > 1.5 photo pixels per texture pixel): prefilter against aliasing
+    img = cv2.GaussianBlur(src, (0, 0), 0.45 * k) if k > 1.5 else src
+    tex = cv2.warpAffine(img, inv, (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                         borderMode=cv2.BORDER_REFLECT)
+    if hue_shift:
+        hsv = cv2.cvtColor(tex, cv2.COLOR_RGB2HSV)
+        hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + int(round(hue_shift))) % 180).astype(np.uint8)
+        tex = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    return np.ascontiguousarray(tex)
+
+
+def _photo_shape(rng: np.random.Generator, region, deform: float) -> ShapeSpec:
+    x0, y0, x1, y1 = region
+    stretch = float(np.clip((y1 - y0) / max(x1 - x0, 1.0), 0.5, 2.0))
+    base = random_shape(rng, family=str(rng.choice(["blob", "ellipse"])), deform=deform)
+    return ShapeSpec(family=base.family, aspect=float(rng.uniform(0.85, 1.0)), n_arms=base.n_arms,
+                     arm_depth=base.arm_depth, harmonics=base.harmonics * 0.6, wobble=base.wobble, stretch=stretch)
+
+
+def _track(rng, opts: SceneOptions, kind: str, obj_id: int, shape: ShapeSpec, r0: float, inside: bool,
+           scale_range: float, fast: bool) -> ObjectTrack:
+    """Smooth translation / rotation / scale path (texture filled in by the caller); ``fast`` adds a quick jump."""
+    w, h = opts.size
+    f = opts.frames
+    margin = r0 * 1.3 if inside else 0.0
+    lo = [min(margin, w / 2 - 1), min(margin, h / 2 - 1)]
+    hi = [max(w - 1 - margin, w / 2 + 1), max(h - 1 - margin, h / 2 + 1)]
+    key_step = int(rng.integers(8, 15))
+    pos = _smooth_path(rng, f, key_step, lo, hi, max_step=0.3 * min(w, h))
+    if fast and f >= 8:
+        t0 = int(rng.integers(2, f - 4))
+        dur = int(rng.integers(2, 4))
+        target = np.array([rng.uniform(lo[0], hi[0]), rng.uniform(lo[1], hi[1])])
+        jump = target - pos[t0]
+        s = np.clip((np.arange(f) - t0) / dur, 0, 1)[:, None]
+        pos = pos + jump[None] * (s * s * (3 - 2 * s))
+    log_scale = _smooth_path(rng, f, key_step, [-scale_range], [scale_range])[:, 0]
+    log_scale -= log_scale[0]
+    spin = _smooth_path(rng, f, key_step, [-0.6], [0.6])[:, 0]
+    angle = rng.uniform(-0.4, 0.4) + np.cumsum(spin) / key_step
+    return ObjectTrack(kind=kind, obj_id=obj_id, shape=shape, texture=np.zeros((1, 1, 3), np.uint8),
+                       texture_radius=1.0, cx=pos[:, 0].copy(), cy=pos[:, 1].copy(), radius=r0 * np.exp(log_scale),
+                       angle=angle, shade=(0.88, 0.12))
+
+
+def _dress(rng, track: ObjectTrack, photo: Photo, region, hue_shift: float = 0.0) -> ObjectTrack:
+    radius = float(track.radius.max())
+    track.texture = _cut_texture(rng, photo, region, radius, track.shape.stretch, hue_shift)
+    track.texture_radius = radius
+    track.source = f"{photo.name}:" + ",".join(f"{v:.0f}" for v in region)
+    return track
+
+
+def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
+    """Draw a photographic sequence plan from ``opts.photos`` (deterministic for the generator's state)."""
+    w, h = opts.size
+    f = opts.frames
+    short = min(w, h)
+    pool = photos_for(opts.photos)
+    backgrounds = [p for p in pool if p.background]
+    events: dict = {"exits": [], "late_entries": [], "occluders": [], "distractors": 0, "illum_steps": [],
+                    "blur_frames": [], "fast": [], "deforming": []}
+
+    bg_photo = backgrounds[int(rng.integers(len(backgrounds)))]
+    # targets come from photos with object-like regions, other than the background's when possible
+    object_pool = [p for p in pool if p.regions and p.name != bg_photo.name] or [p for p in pool if p.regions]
+    bw, bh = int(np.ceil(w * 1.4)), int(np.ceil(h * 1.4))
+    background = _background(rng, bg_photo, bw, bh)
+    used = [bg_photo.name]
+
+    # Camera: pan and zoom inside the background, optional hand-held shake.
+    z_min = 0.9
+    half = np.array([w / (2 * z_min), h / (2 * z_min)])
+    if rng.random() < opts.camera_motion_prob:
+        cam_center = _smooth_path(rng, f, int(rng.integers(10, 20)), half, [bw - half[0], bh - half[1]],
+                                  max_step=0.2 * short)
+        cam_zoom = np.exp(_smooth_path(rng, f, int(rng.integers(12, 25)), [np.log(z_min)], [np.log(1.25)])[:, 0])
+    else:
+        cam_center = np.tile([[bw / 2, bh / 2]], (f, 1))
+        cam_zoom = np.ones(f)
+    if rng.random() < 0.4:
+        cam_center = cam_center + rng.normal(0, 0.006 * short, (f, 2))
+    cam_center[:, 0] = np.clip(cam_center[:, 0], w / 2 / cam_zoom, bw - w / 2 / cam_zoom)
+    cam_center[:, 1] = np.clip(cam_center[:, 1], h / 2 / cam_zoom, bh - h / 2 / cam_zoom)
+
+    # Lighting: drift plus, sometimes, a fast step (a light switched, a cloud).
+    gain = _smooth_path(rng, f, 15, [0.85], [1.15])[:, 0]
+    if rng.random() < opts.illum_step_prob and f > 8:
+        t_step = int(rng.integers(4, f - 2))
+        delta = rng.choice([-1, 1]) * rng.uniform(0.25, 0.45)
+        gain = gain + delta * np.clip((np.arange(f) - t_step + 1) / 2, 0, 1)
+        events["illum_steps"].append(t_step)
+    gain = np.clip(gain, 0.45, 1.5)
+    tint = 1.0 + _smooth_path(rng, f, 20, [-0.07] * 3, [0.07] * 3)
+
+    cam_speed = np.r_[0.0, np.linalg.norm(np.diff(cam_center, axis=0), axis=1)] * cam_zoom
+    blur_len = np.clip(cam_speed * 0.6, 0, 9)
+    blur_angle = np.arctan2(np.r_[0.0, np.diff(cam_center[:, 1])], np.r_[1.0, np.diff(cam_center[:, 0])])
+    if rng.random() < opts.blur_event_prob and f > 6:
+        t0 = int(rng.integers(3, f - 2))
+        span = slice(t0, min(f, t0 + int(rng.integers(2, 5))))
+        blur_len[span] = rng.uniform(6, 12)
+        blur_angle[span] = rng.uniform(0, np.pi)
+        events["blur_frames"].extend(range(span.start, span.stop))
+
+    # Targets.
+    targets = []
+    for k in range(1, opts.num_targets + 1):
+        small = rng.random() < opts.small_target_prob
+        r0 = short * (rng.uniform(0.03, 0.05) if small else rng.uniform(0.09, 0.17) / np.sqrt(opts.num_targets))
+        r0 = max(r0, 4.0)
+        photo = object_pool[int(rng.integers(len(object_pool)))]
+        region = pick_region(rng, photo)
+        deforming = rng.random() < 0.5
+        shape = _photo_shape(rng, region, deform=1.8 if deforming else 0.1)
+        fast = rng.random() < 0.3
+        scale_range = 0.45 if rng.random() < 0.4 else 0.2
+        for _attempt in range(20):
+            track = _track(rng, opts, "target", k, shape, r0, inside=True, scale_range=scale_range, fast=fast)
+            if all(np.hypot(track.cx[0] - o.cx[0], track.cy[0] - o.cy[0]) > 1.6 * (r0 + o.radius[0])
+                   for o, *_ in targets):
+                break
+        track.radius = np.clip(track.radius * cam_zoom / cam_zoom[0], 3.0, 0.25 * short)
+        track.warp = float(rng.uniform(0.05, 0.1)) if deforming else 0.0
+        track.category = _CATEGORIES.get(photo.name, "object")
+        _dress(rng, track, photo, region)
+        used.append(photo.name)
+        if deforming:
+            events["deforming"].append(k)
+        if fast:
+            events["fast"].append(k)
+        if opts.allow_absent and f >= 12:
+            if opts.late_entry and k > 1 and rng.random() < 0.5:
+                t_in = int(rng.integers(2, max(3, f // 2)))
+                _push_out(track, 0, t_in, ramp=4, opts=opts, extent=PHOTO_EXTENT)
+                events["late_entries"].append((k, t_in))
+            elif rng.random() < opts.exit_prob:
+                t0 = int(rng.integers(max(4, f // 4), max(5, (3 * f) // 4)))
+                t1 = min(f - 1, t0 + int(rng.integers(2, max(3, f // 6))))
+                _push_out(track, t0, t1, ramp=4, opts=opts, extent=PHOTO_EXTENT)
+                events["exits"].append((k, t0, t1))
+        targets.append((track, photo, region))
+
+    # Look-alike distractors: the target's own photo region (a neighbouring cut, slightly recoloured), passing near.
+    distractors = []
+    n_distractors = int(rng.random() < opts.distractor_prob) + int(rng.random() < opts.distractor_prob / 3)
+    for _ in range(n_distractors):
+        ref, photo, region = targets[int(rng.integers(len(targets)))]
+        dx, dy = rng.uniform(-0.08, 0.08, 2) * [region[2] - region[0], region[3] - region[1]]
+        d_region = (region[0] + dx, region[1] + dy, region[2] + dx, region[3] + dy)
+        d = _track(rng, opts, "distractor", 0, similar_shape(rng, ref.shape),
+                   float(ref.radius[0] * rng.uniform(0.85, 1.15)), inside=False, scale_range=0.2, fast=False)
+        d.category = ref.category
+        _dress(rng, d, photo, d_region, hue_shift=float(rng.uniform(-8, 8)))
+        tc = int(rng.integers(0, f))
+        direction = rng.uniform(0, 2 * np.pi)
+        wgt = _ramp(f, tc - 2, tc + 2, ramp=max(3, f // 5))
+        d.cx = (1 - wgt) * d.cx + wgt * (ref.cx + 2.4 * ref.radius * np.cos(direction))
+        d.cy = (1 - wgt) * d.cy + wgt * (ref.cy + 2.4 * ref.radius * np.sin(direction))
+        for tr, *_ in targets:  # the first frame stays clean
+            dist = np.hypot(d.cx[0] - tr.cx[0], d.cy[0] - tr.cy[0])
+            if dist < 3.2 * (tr.radius[0] + d.radius[0]):
+                d.cx = d.cx + np.sign(d.cx[0] - tr.cx[0] + 1e-3) * (3.2 * (tr.radius[0] + d.radius[0]) - dist)
+        distractors.append(d)
+    events["distractors"] = len(distractors)
+
+    # Occluders: cut from other photos, crossing a target's path on top of it.
+    occluders = []
+    n_occ = rng.poisson(opts.occluder_rate * f / 50.0)
+    for _ in range(n_occ if f >= 14 else 0):
+        ref = targets[int(rng.integers(len(targets)))][0]
+        duration = rng.uniform(6, 14)
+        tc = int(rng.integers(int(duration / 2) + 3, f - 2))
+        ratio = rng.uniform(0.35, 0.65) if not opts.allow_absent else rng.uniform(0.6, 1.6)
+        r_occ = float(ref.radius[tc] * ratio)
+        speed = 2 * (ref.radius[tc] + r_occ) * PHOTO_EXTENT / duration
+        direction = rng.uniform(0, 2 * np.pi)
+        t = np.arange(f) - tc
+        photo = pool[int(rng.integers(len(pool)))]
+        region = pick_region(rng, photo, listed_prob=0.4)
+        shape = _photo_shape(rng, region, deform=0.3)
+        occ = ObjectTrack(kind="occluder", obj_id=0, shape=shape, texture=np.zeros((1, 1, 3), np.uint8),
+                          texture_radius=1.0, cx=ref.cx[tc] + np.cos(direction) * speed * t,
+                          cy=ref.cy[tc] + np.sin(direction) * speed * t, radius=np.full(f, r_occ),
+                          angle=rng.uniform(0, 6.3) + 0.02 * t, shade=(0.88, 0.12))
+        occluders.append(_dress(rng, occ, photo, region))
+        used.append(photo.name)
+        events["occluders"].append((ref.obj_id, tc))
+
+    sigma = rng.uniform(1.5, 4.5)
+    noise = np.round(rng.standard_normal((h + 16, w + 16, 1)) * sigma).clip(-127, 127)
+    noise = np.repeat(noise, 3, axis=2)
+    return ScenePlan(options=opts, background=background, cam_center=cam_center, cam_zoom=cam_zoom, gain=gain,
+                     tint=tint, blur_len=blur_len, blur_angle=blur_angle,
+                     noise_seed=int(rng.integers(0, 2**31 - 1)),
+                     noise=(np.maximum(noise, 0).astype(np.uint8), np.maximum(-noise, 0).astype(np.uint8)),
+                     objects=distractors + [t[0] for t in targets] + occluders, events=events,
+                     jpeg_quality=int(rng.integers(55, 86)), photos_used=tuple(dict.fromkeys(used)))
