@@ -24,7 +24,14 @@ set PY=.venv\Scripts\python.exe
 %PY% -m pip install --quiet --upgrade pip || goto fail
 %PY% -m pip install --quiet %TORCH_PIN% %TORCHVISION_PIN% || goto fail
 %PY% -m pip install --quiet -e ".[test]" || goto fail
-%PY% -c "import torch, torchvision, pytracking, ltr, votTester; print('installed: torch', torch.__version__, '| torchvision', torchvision.__version__)" || goto fail
+REM CSRT/KCF need OpenCV's contrib build; vot-toolkit (test extra) pulls opencv-python into the same cv2 folder.
+REM If the main build's files won, put the contrib files of the same version back (docs/trackers.md).
+%PY% -c "import cv2, sys; sys.exit(0 if hasattr(cv2, 'TrackerCSRT_create') else 1)" 2>nul && goto cvok
+set CV_PIN=
+for /f %%v in ('%PY% -c "from importlib.metadata import version; print('==' + version('opencv-contrib-python'))"') do set CV_PIN=%%v
+%PY% -m pip install --quiet --force-reinstall --no-deps "opencv-contrib-python%CV_PIN%" || goto fail
+:cvok
+%PY% -c "import cv2, torch, torchvision, pytracking, ltr, votTester; cv2.TrackerCSRT_create; print('installed: torch', torch.__version__, '| torchvision', torchvision.__version__, '| OpenCV (contrib)', cv2.__version__)" || goto fail
 exit /b 0
 
 :usage

@@ -32,4 +32,12 @@ fi
 "$py" -m pip install --quiet --upgrade pip
 "$py" -m pip install --quiet "$TORCH_PIN" "$TORCHVISION_PIN"
 "$py" -m pip install --quiet -e ".[test]"
-"$py" -c "import torch, torchvision, pytracking, ltr, votTester; print('installed: torch', torch.__version__, '| torchvision', torchvision.__version__)"
+# CSRT/KCF (classical baselines) are in OpenCV's contrib build (opencv-contrib-python, a dependency); vot-toolkit
+# (test extra) requires opencv-python, which writes the same cv2/ folder. If the main build's files won, put the
+# contrib files of the same version back (no dependency change; docs/trackers.md "Classical baselines").
+if ! "$py" -c "import cv2, sys; sys.exit(0 if hasattr(cv2, 'TrackerCSRT_create') else 1)" 2>/dev/null; then
+    cv_pin=$("$py" -c "from importlib.metadata import version; print('==' + version('opencv-contrib-python'))" \
+             2>/dev/null || true)
+    "$py" -m pip install --quiet --force-reinstall --no-deps "opencv-contrib-python$cv_pin"
+fi
+"$py" -c "import cv2, torch, torchvision, pytracking, ltr, votTester; cv2.TrackerCSRT_create; print('installed: torch', torch.__version__, '| torchvision', torchvision.__version__, '| OpenCV (contrib)', cv2.__version__)"

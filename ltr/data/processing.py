@@ -4,8 +4,8 @@ Frame 0 of a sample is the reference ("train") frame: cropped around its ground-
 further ("test") frame is cropped around a jittered box. Each crop gets its mask (same crop, 0 padding, bilinear),
 a distance map to the crop-space box centre perturbed by ``U(-dist_jitter, dist_jitter) * (w, h)`` and placed by the
 ``dist_centre`` convention (:data:`ltr.data.transforms.DIST_CENTRE_SHIFTS`; the default ``"shifted"`` is the trackers'
-default, so a net sees at tracking time the map it was trained with; ``"geometric"`` is the original recipe), a brightness
-factor ``U(1 - b, 1 + b)`` and ImageNet normalisation. With probability ``box_mask_prob`` every test frame is a copy of
+default, so a net sees at tracking time the map it was trained with; ``"geometric"`` is the original recipe), a
+brightness factor ``U(1 - b, 1 + b)`` and ImageNet normalisation. With probability ``box_mask_prob`` every test frame is a copy of
 the reference and the reference mask is the filled ground-truth box (learning to segment from a box
 initialisation); the distance maps then use the exact centre.
 """

@@ -183,7 +183,7 @@ class MILParams(OpenCVTrackerParams):
     sampler_track_in_radius: float = 4.0
     sampler_track_max_pos_num: int = 100000
     sampler_track_max_neg_num: int = 65
-    #: Haar features in the pool.
+    #: Haar features in the pool (>= 250: OpenCV's boosting classifier reads 250 of them).
     feature_set_num_features: int = 250
 
     OPENCV_NAMES: ClassVar[dict[str, str]] = {
@@ -199,6 +199,10 @@ class MILParams(OpenCVTrackerParams):
 
     def validate(self) -> None:
         super().validate()
+        if self.feature_set_num_features < 250:
+            raise ParameterError(f"MILParams.feature_set_num_features = {self.feature_set_num_features}: OpenCV's MIL "
+                                 f"classifier reads 250 features (its boosting pool size is fixed), so at least 250 "
+                                 f"are needed")
         # OpenCV's MIL sampler draws negatives at distances [1.5 * init_in_radius, 2 * search_win) at the start and
         # [track_in_radius + 5, 1.5 * search_win) while tracking; an empty ring makes OpenCV assert.
         if not 2 * self.sampler_search_win_size > 1.5 * self.sampler_init_in_radius:

@@ -122,12 +122,9 @@ def _c_library():
     return None
 
 
-def seed_opencv(seed: int, c_rand: bool) -> bool:
-    """Seed OpenCV's RNG (``cv2.setRNGSeed``) and, when ``c_rand``, the C library's ``rand`` (MIL draws its Haar
-    features with ``rand()``). Returns False when ``rand`` could not be seeded (MIL then varies between runs)."""
-    cv2.setRNGSeed(int(seed))
-    if not c_rand:
-        return True
+def seed_c_rand(seed: int) -> bool:
+    """Seed the C library's ``rand`` (MIL draws its Haar features with ``rand()``); False where the C runtime
+    cannot be reached (MIL then varies between runs)."""
     lib = _c_library()
     if lib is None:
         return False
@@ -136,4 +133,4 @@ def seed_opencv(seed: int, c_rand: bool) -> bool:
 
 
 __all__ = ["NEEDS_CONTRIB", "OpenCVBackend", "OpenCVContribMissing", "build_tracker", "contrib_install_hint",
-           "find_backend", "installed_opencv", "seed_opencv"]
+           "find_backend", "installed_opencv", "seed_c_rand"]

@@ -83,7 +83,8 @@ class OpenCVTracker(BaseTracker):
         region = resolve_init_region(frame.shape[:2], box=box, polygon=polygon, mask=mask)
         threads = self.params.num_threads if self.params.num_threads is not None else torch.get_num_threads()
         cv2.setNumThreads(int(threads))
-        self.c_rand_seeded = backend.seed_opencv(self.params.seed, self.USES_C_RAND)
+        cv2.setRNGSeed(int(self.params.seed))
+        self.c_rand_seeded = backend.seed_c_rand(self.params.seed) if self.USES_C_RAND else True
         rect = opencv_rect(region.box, frame.shape[:2], self.MIN_SIDE)
         self._cv_tracker = backend.build_tracker(self._backend, self.params)
         try:

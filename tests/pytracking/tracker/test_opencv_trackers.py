@@ -113,14 +113,19 @@ def test_follows_a_translating_target_far_better_than_the_fixed_box(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_grayscale_and_rgba_frames(name):
+    """RGBA = the RGB run (alpha dropped); (H, W) and (H, W, 1) grayscale are the same run and still track."""
     frames, gt = translating_sequence(n=12)
-    trk = make_tracker(name)
-    trk.initialize(cv2.cvtColor(frames[0], cv2.COLOR_RGB2GRAY), box=gt[0])
-    for i in range(1, 12):
-        rgba = np.concatenate([frames[i], np.full((H, W, 1), 255, np.uint8)], axis=2)
-        out = trk.track(rgba if i % 2 else cv2.cvtColor(frames[i], cv2.COLOR_RGB2GRAY)[:, :, None])
-        check_record(out)
-    assert iou(out["box"], gt[-1]) > 0.5
+    rgb = run(make_tracker(name), frames, gt[0])
+    rgba = run(make_tracker(name), np.concatenate([frames, np.full((12, H, W, 1), 9, np.uint8)], axis=3), gt[0])
+    gray = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])
+    gray2 = run(make_tracker(name), gray, gt[0])
+    gray3 = run(make_tracker(name), gray[..., None], gt[0])
+    for a, b in zip(rgb, rgba):
+        np.testing.assert_array_equal(a["box"], b["box"])
+    for a, b in zip(gray2, gray3):
+        check_record(a)
+        np.testing.assert_array_equal(a["box"], b["box"])
+    assert np.mean([iou(o["box"], g) for o, g in zip(gray2, gt)]) > 0.6
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -163,7 +168,7 @@ def test_opencv_rect_rounds_corners_and_widens_short_sides():
     assert opencv_rect([10.4, 5.6, 20.2, 9.8], (100, 100)) == (10, 6, 21, 9)  # corners 10.4->10, 30.6->31, ...
     assert opencv_rect([10.2, 5.2, 2.2, 3.0], (100, 100), min_side=6) == (8, 4, 6, 6)  # centres 11.3, 6.7
     assert opencv_rect([0.0, 97.6, 2.0, 2.4], (100, 100), min_side=6) == (0, 94, 6, 6)  # pushed inside the image
-    assert opencv_rect([1.0, 1.0, 4.0, 4.0], (3, 100), min_side=6) == (0, 1, 6, 2)  # the image is the limit
+    assert opencv_rect([1.0, 0.6, 4.0, 2.0], (3, 100), min_side=6) == (0, 0, 6, 3)  # the image is the limit
 
 
 def test_tiny_box_starts_mil_and_keeps_its_size():
@@ -184,7 +189,9 @@ def test_reported_failure_keeps_the_last_box_with_score_zero(name, override):
     """A threshold no response reaches: OpenCV reports failure on every frame (proof the parameter reaches it)."""
     frames, gt = translating_sequence(n=8)
     outs = run(make_tracker(name, override), frames, gt[0])
-    assert [o["score"] for o in outs[1:]] == [0.0] * 7
+    # OpenCV's KCF only trains in its first update (no detection, so no failure can be reported there)
+    first_checked = 2 if name == "kcf" else 1
+    assert [o["score"] for o in outs[first_checked:]] == [0.0] * (8 - first_checked)
     assert all(np.array_equal(o["box"], gt[0]) for o in outs)
 
 
@@ -210,12 +217,12 @@ def test_every_opencv_option_reaches_opencvs_params_object(monkeypatch):
     fake = types.SimpleNamespace(TrackerMIL_create=recording(cv2.TrackerMIL_create),
                                  TrackerMIL_Params=cv2.TrackerMIL_Params, __version__=cv2.__version__)
     monkeypatch.setattr(backend, "cv2", fake)
-    trk = make_tracker("mil", "sampler_search_win_size=31.0", "feature_set_num_features=120",
+    trk = make_tracker("mil", "sampler_search_win_size=31.0", "feature_set_num_features=300",
                        "sampler_track_max_neg_num=40")
     frames, gt = translating_sequence(n=3)
     run(trk, frames, gt[0])
     p = captured["params"]
-    assert (p.samplerSearchWinSize, p.featureSetNumFeatures, p.samplerTrackMaxNegNum) == (31.0, 120, 40)
+    assert (p.samplerSearchWinSize, p.featureSetNumFeatures, p.samplerTrackMaxNegNum) == (31.0, 300, 40)
     assert p.samplerInitInRadius == 3.0
 
 
@@ -261,6 +268,7 @@ def test_missing_contrib_fails_at_construction_naming_the_package(monkeypatch, n
     ("kcf", "max_patch_size=10.5", "expected int"),
     ("mil", "sampler_search_win_size=1.0", "no negative samples"),
     ("mil", "num_threads=0", "num_threads"),
+    ("mil", "feature_set_num_features=100", "at least 250"),
 ])
 def test_bad_parameters_are_rejected_at_construction(name, override, match):
     with pytest.raises(ParameterError, match=match):
@@ -308,21 +316,21 @@ def _run_vot_test_main():
 
 
 def test_vot_reset_protocol(make_synthetic, tmp_path, capsys):
-    root = make_synthetic("vot", sequences=1, frames=12, size=(96, 72))
+    root = make_synthetic("vot", sequences=1, frames=24, size=(96, 72))
     main = _run_vot_test_main()
     for name in NAMES:
         assert main(["--tracker", name, "--params", "default", "--dataset", "vot2018", "--root", str(root),
-                     "--results", str(tmp_path), "--runs", "1", "--eao-interval", "2", "10", "--json"]) == 0
+                     "--results", str(tmp_path), "--runs", "1", "--eao-interval", "2", "20", "--json"]) == 0
         report = json.loads(capsys.readouterr().out)
         assert 0.0 < report["accuracy"] <= 1.0 and report["failures"] >= 0
         trajectories = list((tmp_path / "vot" / "vot2018" / f"{name}_default" / "baseline").rglob("*_001.txt"))
-        assert len(trajectories) == 1 and len(trajectories[0].read_text().splitlines()) == 12
+        assert len(trajectories) == 1 and len(trajectories[0].read_text().splitlines()) == 24
 
 
 def test_davis_runner_scores_the_filled_box(make_synthetic, tmp_path, capsys):
     from pytracking.analysis import davis_cli
 
-    root = make_synthetic("davis", sequences=1, frames=4, size=(80, 60))
+    root = make_synthetic("davis", sequences=2, frames=4, size=(80, 60))
     assert davis_cli.main(["--dataset", "DAVIS2017", "--tracker", "kcf", "--params", "default", "--davis-root",
                            str(root), "--results", str(tmp_path / "out"), "--workers", "1", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
