@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from ltr.dataset.synthetic.photos import Photo, load_photo, photos_for, pick_region
-from ltr.dataset.synthetic.scene import ObjectTrack, ScenePlan, SceneOptions, _push_out, _ramp, _smooth_path
+from ltr.dataset.synthetic.scene import (ObjectTrack, ScenePlan, SceneOptions, _push_out, _ramp, _smooth_path,
+                                         plan_lighting_and_blur)
 from ltr.dataset.synthetic.shapes import ShapeSpec, random_shape, similar_shape
 
 #: largest contour radius / mean radius for photo shapes (wobble and stretch <= 2 included)
@@ -142,25 +143,10 @@ def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
     cam_center[:, 0] = np.clip(cam_center[:, 0], w / 2 / cam_zoom, bw - w / 2 / cam_zoom)
     cam_center[:, 1] = np.clip(cam_center[:, 1], h / 2 / cam_zoom, bh - h / 2 / cam_zoom)
 
-    # Lighting: drift plus, sometimes, a fast step (a light switched, a cloud).
-    gain = _smooth_path(rng, f, 15, [0.85], [1.15])[:, 0]
-    if rng.random() < opts.illum_step_prob and f > 8:
-        t_step = int(rng.integers(4, f - 2))
-        delta = rng.choice([-1, 1]) * rng.uniform(0.25, 0.45)
-        gain = gain + delta * np.clip((np.arange(f) - t_step + 1) / 2, 0, 1)
-        events["illum_steps"].append(t_step)
-    gain = np.clip(gain, 0.45, 1.5)
-    tint = 1.0 + _smooth_path(rng, f, 20, [-0.07] * 3, [0.07] * 3)
-
-    cam_speed = np.r_[0.0, np.linalg.norm(np.diff(cam_center, axis=0), axis=1)] * cam_zoom
-    blur_len = np.clip(cam_speed * 0.6, 0, 9)
-    blur_angle = np.arctan2(np.r_[0.0, np.diff(cam_center[:, 1])], np.r_[1.0, np.diff(cam_center[:, 0])])
-    if rng.random() < opts.blur_event_prob and f > 6:
-        t0 = int(rng.integers(3, f - 2))
-        span = slice(t0, min(f, t0 + int(rng.integers(2, 5))))
-        blur_len[span] = rng.uniform(6, 12)
-        blur_angle[span] = rng.uniform(0, np.pi)
-        events["blur_frames"].extend(range(span.start, span.stop))
+    # Lighting drift and steps (a light switched, a cloud), motion blur from the camera and short events.
+    gain, tint, blur_len, blur_angle = plan_lighting_and_blur(rng, opts, cam_center, cam_zoom, events,
+                                                              step_high=0.45, gain_low=0.45, tint=0.07,
+                                                              blur_high=12.0)
 
     # Targets.
     targets = []

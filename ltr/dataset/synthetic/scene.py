@@ -194,26 +194,7 @@ def plan_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
         cam_center = np.tile([[bw / 2, bh / 2]], (f, 1))
         cam_zoom = np.ones(f)
 
-    # Illumination: slow drift plus, sometimes, a fast step over 2 frames.
-    gain = _smooth_path(rng, f, 15, [0.85], [1.15])[:, 0]
-    if rng.random() < opts.illum_step_prob and f > 8:
-        t_step = int(rng.integers(4, f - 2))
-        delta = rng.choice([-1, 1]) * rng.uniform(0.25, 0.4)
-        gain = gain + delta * np.clip((np.arange(f) - t_step + 1) / 2, 0, 1)
-        events["illum_steps"].append(t_step)
-    gain = np.clip(gain, 0.5, 1.5)
-    tint = 1.0 + _smooth_path(rng, f, 20, [-0.06] * 3, [0.06] * 3)
-
-    # Motion blur: from fast camera motion, plus short blur events.
-    cam_speed = np.r_[0.0, np.linalg.norm(np.diff(cam_center, axis=0), axis=1)] * cam_zoom
-    blur_len = np.clip(cam_speed * 0.6, 0, 9)
-    blur_angle = np.arctan2(np.r_[0.0, np.diff(cam_center[:, 1])], np.r_[1.0, np.diff(cam_center[:, 0])])
-    if rng.random() < opts.blur_event_prob and f > 6:
-        t0 = int(rng.integers(3, f - 2))
-        span = slice(t0, min(f, t0 + int(rng.integers(2, 5))))
-        blur_len[span] = rng.uniform(6, 11)
-        blur_angle[span] = rng.uniform(0, np.pi)
-        events["blur_frames"].extend(range(span.start, span.stop))
+    gain, tint, blur_len, blur_angle = plan_lighting_and_blur(rng, opts, cam_center, cam_zoom, events)
 
     # Targets.
     targets = []
@@ -298,6 +279,38 @@ def plan_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
                      noise=(np.maximum(noise, 0).astype(np.uint8), np.maximum(-noise, 0).astype(np.uint8)),
                      objects=distractors + [t[0] for t in targets] + occluders, events=events)
 
+
+
+def plan_lighting_and_blur(rng: np.random.Generator, opts: SceneOptions, cam_center: np.ndarray,
+                           cam_zoom: np.ndarray, events: dict, step_high: float = 0.4, gain_low: float = 0.5,
+                           tint: float = 0.06, blur_high: float = 11.0):
+    """Per-frame lighting and motion blur of a scene with ``f = len(cam_center)`` frames.
+
+    Illumination: a slow gain drift in [0.85, 1.15] plus, with ``opts.illum_step_prob``, a step of +-[0.25,
+    ``step_high``] over 2 frames, clipped to [``gain_low``, 1.5]; an RGB tint drift of +-``tint``. Motion blur: from the
+    camera speed ``(f,)`` (``cam_center (f, 2)`` times ``cam_zoom (f,)``) plus, with ``opts.blur_event_prob``, a
+    short event of length [6, ``blur_high``]. Steps and blurred frames are appended to ``events``. Returns
+    ``gain (f,), tint (f, 3), blur_len (f,), blur_angle (f,)``.
+    """
+    f = len(cam_center)
+    gain = _smooth_path(rng, f, 15, [0.85], [1.15])[:, 0]
+    if rng.random() < opts.illum_step_prob and f > 8:
+        t_step = int(rng.integers(4, f - 2))
+        delta = rng.choice([-1, 1]) * rng.uniform(0.25, step_high)
+        gain = gain + delta * np.clip((np.arange(f) - t_step + 1) / 2, 0, 1)
+        events["illum_steps"].append(t_step)
+    gain = np.clip(gain, gain_low, 1.5)
+    tint_path = 1.0 + _smooth_path(rng, f, 20, [-tint] * 3, [tint] * 3)
+    cam_speed = np.r_[0.0, np.linalg.norm(np.diff(cam_center, axis=0), axis=1)] * cam_zoom
+    blur_len = np.clip(cam_speed * 0.6, 0, 9)
+    blur_angle = np.arctan2(np.r_[0.0, np.diff(cam_center[:, 1])], np.r_[1.0, np.diff(cam_center[:, 0])])
+    if rng.random() < opts.blur_event_prob and f > 6:
+        t0 = int(rng.integers(3, f - 2))
+        span = slice(t0, min(f, t0 + int(rng.integers(2, 5))))
+        blur_len[span] = rng.uniform(6, blur_high)
+        blur_angle[span] = rng.uniform(0, np.pi)
+        events["blur_frames"].extend(range(span.start, span.stop))
+    return gain, tint_path, blur_len, blur_angle
 
 def _push_out(track: ObjectTrack, start: int, end: int, ramp: int, opts: SceneOptions,
               extent: float = MAX_EXTENT) -> None:
