@@ -17,7 +17,8 @@ def test_strip_holds_every_colour_and_white_text():
     assert strip.shape == (ROW_HEIGHT, 400, 3)
     for _, colour in entries:
         assert _has_colour(strip, colour, at_least=100)  # the 10x10 swatch, exact colour
-    assert (strip == 255).all(axis=2).sum() > 30  # label text
+    # label text: near-white pixels (anti-aliasing differs between OpenCV builds and CPUs)
+    assert (strip >= 200).all(axis=2).sum() > 30
     assert not _has_colour(legend_strip(entries[:1], 400), entries[1][1], at_least=1)
 
 

@@ -232,7 +232,10 @@ def test_cv2_rotation_warp_is_the_cv2_result():
         ref = cv2.warpAffine(image, cv2.getRotationMatrix2D((19.5, 19.5), angle, 1.0), (40, 40),
                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         out = apply_augmentations(patch, [Augmentation("rotate", (angle,))], 20, rotation_warp="cv2")
-        np.testing.assert_array_equal(out[0].permute(1, 2, 0).numpy(), np.clip(ref[10:30, 10:30], 0, 255))
+        # equal up to float32 rounding (OpenCV's SIMD paths differ between CPUs by a few ulp); grid_sample's
+        # unquantised weights differ from it by far more than this tolerance
+        np.testing.assert_allclose(out[0].permute(1, 2, 0).numpy(), np.clip(ref[10:30, 10:30], 0, 255),
+                                   rtol=0, atol=1e-3)
         grid = apply_augmentations(patch, [Augmentation("rotate", (angle,))], 20)
         assert 0 < float((grid - out).abs().max()) < 3.0   # grid_sample: close, not the same numbers
     with pytest.raises(ParameterError, match="rotation_warp"):
