@@ -86,6 +86,7 @@ def make_data(fmt: str, root: Path, args) -> Path:
     opts = {"size": args.size}
     if args.style != "procedural":
         opts["style"] = args.style
+        opts["photos"] = args.photos
     t0 = time.perf_counter()
     generate(gen_fmt, out, sequences=args.sequences, frames=args.frames, seed=args.seed, **opts)
     (out / ".complete").write_text("")
@@ -143,6 +144,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=9001, help="generator seed (held out: never used for training/tuning)")
     p.add_argument("--size", default="480x270", help="frame size WxH")
     p.add_argument("--style", default="photo", help="generator style (photo or procedural)")
+    p.add_argument("--photos", default="test", choices=("train", "test", "all"),
+                   help="photo style: which photographs (test = held out from training; train = for tuning)")
     p.add_argument("--tracker", action="append", default=None, help="LABEL=NAME:PARAM[,KEY=VALUE...] (repeatable)")
     p.add_argument("--reference", default="csrt", help="label of the reference tracker for the ratios")
     p.add_argument("--workers", type=int, default=2, help="worker processes")
@@ -161,7 +164,7 @@ def main(argv=None) -> int:
               "machine": {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
                           "threads": args.threads, "workers": args.workers},
               "data": {"sequences": args.sequences, "frames": args.frames, "seed": args.seed, "size": args.size,
-                       "style": args.style},
+                       "style": args.style, "photos": args.photos},
               "formats": {}}
     for fmt in formats:
         dataset, protocol = FORMATS[fmt]

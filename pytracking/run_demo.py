@@ -2,13 +2,15 @@
 
     python -m pytracking.run_demo [--results DIR] [--out DIR] [--threads N] [--device cpu|cuda]
 
-1. generates the ``demo`` dataset (3 VOT-format synthetic sequences, deterministic) unless it exists,
-2. runs ``segm default_params`` (CMEDFL with ``pytracking/networks/segm_tiny.pth``) and the ``fixedbox`` baseline,
+1. generates the ``demo`` dataset (4 VOT-format photographic synthetic sequences on held-out photographs,
+   deterministic) unless it exists,
+2. runs ``segm default_params`` (CMEDFL heads on the frozen ImageNet EfficientNet-Lite0,
+   ``pytracking/networks/segm_tiny.pth``), OpenCV's ``csrt`` (the classical reference) and the ``fixedbox`` baseline,
    skipping sequences whose results already exist,
-3. prints the one-pass scores of both (success AUC, precision, normalized precision, AO, SR) under the named
+3. prints the one-pass scores of each (success AUC, precision, normalized precision, AO, SR) under the named
    convention, and FPS,
-4. writes ``demo_overlay.avi`` (ground truth yellow, segm red, fixed box blue) and ``demo_contact_sheet.png``, both
-   with a legend strip under the frames naming these colours.
+4. writes ``demo_overlay.avi`` (ground truth yellow, segm red, csrt green, fixed box blue) and
+   ``demo_contact_sheet.png``, both with a legend strip under the frames naming these colours.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ from pytracking.evaluation.datasets import get_dataset
 from pytracking.evaluation.running import run_dataset
 from pytracking.evaluation.tracker import Tracker
 
-TRACKERS = (("segm", "default_params", (0, 0, 255)), ("fixedbox", "default", (255, 0, 0)))
+TRACKERS = (("segm", "default_params", (0, 0, 255)), ("csrt", "default", (0, 200, 0)),
+            ("fixedbox", "default", (255, 0, 0)))
 GT_COLOUR = (0, 255, 255)  # yellow (BGR)
 SCORE_KEYS = ("success_auc", "precision_20", "norm_precision", "ao", "sr50", "sr75")
 

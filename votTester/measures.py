@@ -1,6 +1,6 @@
 """Accuracy, robustness and EAO of the VOT supervised (reset-based) experiment, from per-frame codes and overlaps.
 
-One run of one sequence is a trajectory of ``N`` frames, described here by two arrays (spec 5.1):
+One run of one sequence is a trajectory of ``N`` frames, described here by two arrays (§5.1):
 
 - ``codes`` ``(N,)`` int: :data:`CODE_REGION` (-1) for a frame with a reported region, else the special code
   written in the raw result file (:data:`CODE_UNKNOWN` 0 = skipped, :data:`CODE_INIT` 1, :data:`CODE_FAILURE` 2);

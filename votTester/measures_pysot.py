@@ -1,4 +1,4 @@
-"""The pysot-toolkit variant of VOT accuracy / robustness / EAO (used by the DMB and CMEDFL papers, spec 5.1 (b)).
+"""The pysot-toolkit variant of VOT accuracy / robustness / EAO (used by the DMB and CMEDFL papers, §5.1 (b)).
 
 Same raw results, different bookkeeping than the vot-toolkit (:mod:`votTester.measures`):
 

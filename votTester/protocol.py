@@ -1,4 +1,4 @@
-"""The VOT supervised (reset-based) experiment runner, as the vot-toolkit's ``SupervisedExperiment`` (spec 5.1).
+"""The VOT supervised (reset-based) experiment runner, as the vot-toolkit's ``SupervisedExperiment`` (§5.1).
 
 Per run: initialise on frame 0 with the ground truth; on every later frame call ``track``; a frame whose overlap
 with the ground truth is <= 0 (toolkit overlap, :mod:`votTester.overlaps`) is a failure, recorded ``2``; the tracker

@@ -1,4 +1,4 @@
-"""Actor for the DMB appearance-memory net (recurrent sequence mode), spec 3.4.
+"""Actor for the DMB appearance-memory net (recurrent sequence mode), §3.4.
 
 Batch dict (all tensors on the net's device; ``T`` = 3 frames, frame 0 = the reference):
 

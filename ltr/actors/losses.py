@@ -1,4 +1,4 @@
-"""Segmentation losses of the actors (spec 2.5, 3.4)."""
+"""Segmentation losses of the actors (§2.5, §3.4)."""
 from __future__ import annotations
 
 import torch
@@ -15,7 +15,7 @@ def two_channel_bce(logits: torch.Tensor, masks: torch.Tensor, fg_channel: int =
 def bootstrapped_cross_entropy(logits: torch.Tensor, masks: torch.Tensor, top_fraction: float = 0.4,
                                fg_channel: int = 1) -> torch.Tensor:
     """Per pixel ``-sum_k gt_k log softmax(logits)_k`` over the 2 channels, averaged over the ``top_fraction``
-    largest pixel losses of each sample, then over samples (spec 3.4). logits ``(B, 2, S, S)``, masks
+    largest pixel losses of each sample, then over samples (§3.4). logits ``(B, 2, S, S)``, masks
     ``(B, 1, S, S)`` soft or hard."""
     logp = torch.log_softmax(logits, dim=1)
     fg, bg = logp[:, fg_channel], logp[:, 1 - fg_channel]

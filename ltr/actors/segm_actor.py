@@ -1,4 +1,4 @@
-"""Actor for D3S and CMEDFL (pair mode), spec 2.5 / 4.4.
+"""Actor for D3S and CMEDFL (pair mode), §2.5 / §4.4.
 
 Batch dict (the training processing produces it; all tensors on the net's device, ``S`` = crop size):
 

@@ -22,11 +22,13 @@ original ``.pth.tar`` files nothing is pickled (no ``constructor`` object): the 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 import pickle
 import random
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -131,9 +133,63 @@ def save_checkpoint(path: str | os.PathLike, net: torch.nn.Module, config: dict,
     if rng is not None:
         payload["rng"] = rng
     path = Path(path)
-    with atomic_open(path, "wb") as f:
-        torch.save(payload, f)
+    _write_payload(path, payload)
     return path
+
+
+def _write_payload(path: Path, payload: dict) -> None:
+    """``torch.save`` to ``path`` atomically (a failed write leaves the previous file intact); torch's writer errors
+    (``PytorchStreamWriter failed writing file``: disk full / I/O error) become an ``OSError`` naming ``path``."""
+    try:
+        with atomic_open(path, "wb") as f:
+            torch.save(payload, f)
+    except RuntimeError as exc:
+        if "PytorchStreamWriter" not in str(exc) and "inline_container" not in str(exc):
+            raise
+        full = errno.ENOSPC if _nearly_full(path.parent) else errno.EIO
+        last = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise OSError(full, f"writing the checkpoint failed ({last})", str(path)) from exc
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 64 * 2 ** 20
+    except OSError:
+        return False
+
+
+#: torch's magic number, the first pickle of a file written by torch.save before PyTorch 1.6
+_LEGACY_TORCH_HEAD = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
+_IMAGE_HEADS = ((b"\xff\xd8\xff", "a JPEG image"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+                (b"BM", "a BMP image"))
+
+
+def sniff_torch_file(path: str | os.PathLike) -> str | None:
+    """Why the file at ``path`` cannot be a ``torch.save`` file, judged from its first bytes (an image renamed
+    ``.pth``, a plain Python pickle, text...), or ``None`` when it looks like one (zip or pre-1.6 torch format)."""
+    with open(path, "rb") as f:
+        head = f.read(len(_LEGACY_TORCH_HEAD))
+    if head.startswith(b"PK\x03\x04") or head == _LEGACY_TORCH_HEAD:
+        return None
+    for magic, kind in _IMAGE_HEADS:
+        if head.startswith(magic):
+            return f"is {kind} (renamed?), not a torch checkpoint"
+    if not head:
+        return "is empty, not a torch checkpoint"
+    if head[:1] == b"\x80":
+        return "is a plain Python pickle, not a file written by torch.save (no torch magic number)"
+    return "is not a torch checkpoint (neither torch's zip format nor its pre-1.6 format)"
+
+
+def describe_payload(payload: Any) -> str:
+    """A short description of what a loaded file holds, for error messages (never the full key list)."""
+    if not isinstance(payload, dict):
+        return f"a {type(payload).__name__}"
+    if payload and all(torch.is_tensor(v) for v in payload.values()):
+        first = next(iter(payload))
+        return f"a bare state dict ({len(payload)} tensors, first key {first!r})"
+    keys = sorted(map(str, payload))
+    return f"a dict with keys {keys[:8]}{' ...' if len(keys) > 8 else ''}"
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -141,17 +197,25 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     path = Path(path)
     if not path.is_file():
         raise DataFormatError(path, "checkpoint file does not exist")
+    not_torch = sniff_torch_file(path)
+    if not_torch is not None:
+        raise DataFormatError(path, not_torch)
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
         raise DataFormatError(
             path, "not a plain state-dict checkpoint (weights_only=True refused it); original D3S/DMB/CMEDFL "
                   f".pth.tar files pickle Python objects and must be converted first ({exc})") from exc
-    except (RuntimeError, EOFError, OSError) as exc:
+    except (RuntimeError, EOFError, OSError, KeyError) as exc:  # KeyError: a malformed pre-1.6 file
         raise DataFormatError(path, f"not a readable torch checkpoint (truncated or not a .pth file?): {exc}") from exc
     if not isinstance(payload, dict) or "net" not in payload or "config" not in payload:
-        keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__
-        raise DataFormatError(path, f"checkpoint must be a dict with 'net' and 'config' entries, found {keys}")
+        hint = ""
+        if isinstance(payload, dict) and ("state_dict" in payload or "net" in payload or
+                                          (payload and all(torch.is_tensor(v) for v in payload.values()))):
+            hint = ("; an original D3S/CMEDFL/DMB checkpoint or a bare state dict: convert it with "
+                    "python -m ltr.models.legacy {d3s,cmedfl,dmb} IN OUT")
+        raise DataFormatError(path, f"checkpoint must be a dict with 'net' and 'config' entries, found "
+                                    f"{describe_payload(payload)}{hint}")
     return payload
 
 
@@ -283,6 +347,5 @@ def export_network(src: str | os.PathLike, dst: str | os.PathLike, meta: dict | 
         out["backbone_source"] = payload["backbone_source"]
     _check_json(out["meta"], "meta")
     dst = Path(dst)
-    with atomic_open(dst, "wb") as f:
-        torch.save(out, f)
+    _write_payload(dst, out)
     return dst

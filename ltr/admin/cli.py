@@ -14,7 +14,7 @@ import sys
 from typing import Callable
 
 from ltr.admin.errors import DataFormatError
-from ltr.admin.settings import SettingsError
+from ltr.admin.settings import SettingsError, expand_user, unknown_home
 
 __all__ = ["cli_main", "user_error_line", "check_writable_dir", "EXIT_USER_ERROR", "EXIT_INTERRUPTED"]
 
@@ -93,6 +93,8 @@ def cli_main(func: Callable[..., int]) -> Callable[..., int]:
     @functools.wraps(func)
     def wrapper(*args, **kwargs) -> int:
         try:
+            argv = kwargs.get("argv", args[0] if args else None)
+            _check_home_prefixes(sys.argv[1:] if argv is None else argv)
             return func(*args, **kwargs)
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
@@ -107,10 +109,30 @@ def cli_main(func: Callable[..., int]) -> Callable[..., int]:
     return wrapper
 
 
+def _check_home_prefixes(argv) -> None:
+    """Refuse a command-line value starting with ``~user`` for a user that does not exist (the shell leaves it
+    unexpanded and it would become a folder literally named ``~user``); the error names the option."""
+    if not isinstance(argv, (list, tuple)):
+        return
+    for i, token in enumerate(argv):
+        if not isinstance(token, str):
+            continue
+        option, sep, value = token.partition("=")
+        if sep and option.startswith("-"):
+            where = option
+        else:
+            value = token
+            before = argv[i - 1] if i > 0 else None
+            where = before if isinstance(before, str) and before.startswith("-") and "=" not in before else \
+                "a command-line argument"
+        if unknown_home(value) is not None:
+            expand_user(value, where)
+
+
 def check_writable_dir(path: str | os.PathLike, what: str) -> None:
     """Make sure ``path`` is (or can be created as) a writable folder BEFORE long work starts; raises
     :class:`DataFormatError` naming it and ``what`` (e.g. "results folder (--results / results_path)")."""
-    path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    path = os.path.abspath(expand_user(path, what))
     probe = path
     while not os.path.exists(probe):
         parent = os.path.dirname(probe)

@@ -61,6 +61,26 @@ class SettingsError(ValueError):
     """A settings key is missing, unknown or points to something that does not exist."""
 
 
+def unknown_home(value: str | os.PathLike) -> str | None:
+    """The ``~user`` prefix of ``value`` when it names a user that does not exist (``expanduser`` then leaves it
+    as it is: a folder literally named ``~user`` would be used), else ``None``."""
+    text = os.fspath(value)
+    if not isinstance(text, str) or not text.startswith("~"):
+        return None
+    prefix = text.split(os.sep, 1)[0]
+    return prefix if os.path.expanduser(prefix) == prefix else None
+
+
+def expand_user(value: str | os.PathLike, what: str) -> Path:
+    """``Path(value).expanduser()``; :class:`SettingsError` naming ``what`` (an option or settings key) when
+    ``value`` starts with ``~user`` for a user that does not exist."""
+    prefix = unknown_home(value)
+    if prefix is not None:
+        raise SettingsError(f"{what} = {os.fspath(value)!r}: there is no user {prefix[1:]!r}, so {prefix!r} does "
+                            f"not name a home folder; give the full path (or ~/... for your own home)")
+    return Path(value).expanduser()
+
+
 def env_name(key: str) -> str:
     """``got10k_path`` -> ``PYTRACKING_GOT10K_PATH``."""
     return ENV_PREFIX + key.upper()
@@ -112,7 +132,7 @@ class Settings:
         value = self.get(key)
         if value is None or value == "":
             raise SettingsError(f"settings key '{key}' ({SETTINGS_KEYS[key]}) is not set; {how_to_set(key)}.")
-        return Path(value).expanduser().resolve()
+        return expand_user(value, f"settings key '{key}' (from {self.source(key)})").resolve()
 
     def dataset_root(self, key: str) -> Path:
         """A dataset root that must exist as a folder; the error names the key, the value tried and where it came

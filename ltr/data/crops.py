@@ -1,6 +1,6 @@
-"""Square context crops around a target box (spec 1.2), shared by training processing and the trackers.
+"""Square context crops around a target box (§1.2), shared by training processing and the trackers.
 
-Geometry (spec 1.2), for a box ``[x, y, w, h]``, search factor ``s`` and output size ``S``:
+Geometry (§1.2), for a box ``[x, y, w, h]``, search factor ``s`` and output size ``S``:
 
 * crop side ``c = ceil(sqrt(w * h) * s)`` image pixels, centred at the box centre ``(x + w/2, y + h/2)``;
 * top-left corner ``round(centre - c/2)`` (Python's round, as the original code);
@@ -31,7 +31,7 @@ def _check_box(box, name: str = "box") -> np.ndarray:
 
 
 def crop_window(box, search_factor: float) -> tuple[int, int, int]:
-    """Integer crop window of spec 1.2: ``(x1, y1, side)`` in image pixels (``x1, y1`` may be negative)."""
+    """Integer crop window of §1.2: ``(x1, y1, side)`` in image pixels (``x1, y1`` may be negative)."""
     box = _check_box(box)
     if not search_factor > 0:
         raise ValueError(f"search_factor must be positive, got {search_factor}")
@@ -61,7 +61,7 @@ def _extract(array: np.ndarray, x1: int, y1: int, side: int, replicate: bool) ->
 
 def sample_target(image: np.ndarray, box, search_factor: float, output_size: int,
                   mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, float]:
-    """Square context crop of ``image`` (and ``mask``) around ``box`` (spec 1.2).
+    """Square context crop of ``image`` (and ``mask``) around ``box`` (§1.2).
 
     Args:
         image: (H, W, 3) (or (H, W)) array, usually RGB uint8; the crop keeps its dtype.
@@ -94,7 +94,7 @@ def sample_target(image: np.ndarray, box, search_factor: float, output_size: int
 
 
 def map_box_to_crop(box, crop_box, scale: float, output_size: int) -> np.ndarray:
-    """Map ``box`` [x, y, w, h] (image pixels) into the crop taken around ``crop_box`` at ``scale`` (spec 1.2).
+    """Map ``box`` [x, y, w, h] (image pixels) into the crop taken around ``crop_box`` at ``scale`` (§1.2).
 
     ``box`` may be a jittered or a different box than ``crop_box`` (training crops are taken around a jittered box).
     Returns [x, y, w, h] in crop pixels (float64).

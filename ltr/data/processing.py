@@ -1,4 +1,4 @@
-"""Turn sampled frames into training crops (spec 2.5 "Processing", 3.4 "Processing").
+"""Turn sampled frames into training crops (§2.5 "Processing", §3.4 "Processing").
 
 Frame 0 of a sample is the reference ("train") frame: cropped around its ground-truth box without jitter. Every
 further ("test") frame is cropped around a jittered box. Each crop gets its mask (same crop, 0 padding, bilinear),
@@ -24,7 +24,7 @@ from ltr.data.transforms import (DIST_CENTRE_SHIFTS, box_mask, brightness_and_no
 
 @dataclass(frozen=True)
 class ProcessingParams:
-    """Crop and augmentation settings (defaults: the D3S/CMEDFL/DMB recipe, spec 2.5 / 3.4)."""
+    """Crop and augmentation settings (defaults: the D3S/CMEDFL/DMB recipe, §2.5 / §3.4)."""
 
     search_factor: float = 4.0
     output_size: int = 384
@@ -81,7 +81,7 @@ class SegmProcessing:
                              f"{len(masks)}, {len(boxes)}")
         count = len(frames)
         box_init = count > 1 and rng.random() < p.box_mask_prob
-        if box_init:  # the test crops are copies of the reference crop, as at tracker initialisation (spec 1.6)
+        if box_init:  # the test crops are copies of the reference crop, as at tracker initialisation (§1.6)
             frames, masks, boxes = frames[:1], masks[:1], boxes[:1]
         images, factors, mask_crops, dists, crop_boxes = [], [], [], [], []
         for t, (frame, mask, box) in enumerate(zip(frames, masks, boxes)):

@@ -1,4 +1,4 @@
-"""Training samples drawn from video datasets (spec 2.5 "Sampler", 3.4 "Sampler").
+"""Training samples drawn from video datasets (§2.5 "Sampler", §3.4 "Sampler").
 
 A :class:`SegmSampler` is a map-style ``torch.utils.data.Dataset`` whose item ``k`` is a *random* training sample
 drawn with ``numpy.random.default_rng([seed, k])``: the same seed and index always give the same sample, in any
@@ -32,7 +32,7 @@ from ltr.data.processing import SegmProcessing, to_pair_batch
 
 @dataclass(frozen=True)
 class SamplerParams:
-    """Sampling settings (defaults: D3S pair mode, spec 2.5)."""
+    """Sampling settings (defaults: D3S pair mode, §2.5)."""
 
     mode: str = "pair"
     samples_per_epoch: int = 64000
@@ -107,7 +107,7 @@ class SegmSampler(torch.utils.data.Dataset):
         return self.params.samples_per_epoch
 
     def frame_ids(self, visible: np.ndarray, starts: np.ndarray, rng: np.random.Generator) -> list[int]:
-        """Frame ids of one sample, reference first (spec 2.5 / 3.4)."""
+        """Frame ids of one sample, reference first (§2.5 / §3.4)."""
         p = self.params
         first = int(rng.choice(starts))
         if p.mode == "pair":  # the window holds the (visible) reference itself, so it is never empty

@@ -1,4 +1,4 @@
-"""Per-crop augmentations and tensor conversion for training (spec 2.5 "Processing").
+"""Per-crop augmentations and tensor conversion for training (§2.5 "Processing").
 
 Everything random takes an explicit ``numpy.random.Generator`` so that a sample is a pure function of its seed.
 """
@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-#: ImageNet statistics used by torchvision's ResNet weights (spec 1.4: pixels / 255, then this normalisation).
+#: ImageNet statistics used by torchvision's ResNet weights (§1.4: pixels / 255, then this normalisation).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 def jitter_box(box: np.ndarray, rng: np.random.Generator, center_jitter: float, scale_jitter: float) -> np.ndarray:
-    """The box the crop is taken around (spec 2.5): size * exp(N(0, scale_jitter^2)) per axis, centre offset uniform
+    """The box the crop is taken around (§2.5): size * exp(N(0, scale_jitter^2)) per axis, centre offset uniform
     in +-0.5 * center_jitter * sqrt(jittered area) per axis. ``box`` [x, y, w, h] -> jittered [x, y, w, h]."""
     box = np.asarray(box, dtype=np.float64)
     size = box[2:] * np.exp(rng.standard_normal(2) * scale_jitter)
@@ -46,7 +46,7 @@ def centred_distance_map(size: int, convention: str = "shifted") -> np.ndarray:
 
 
 def distance_map(size: int, centre: np.ndarray) -> np.ndarray:
-    """(size, size) float32 Euclidean distance (crop pixels, 0-based grid) to ``centre`` = (cx, cy) (spec 2.2 "D")."""
+    """(size, size) float32 Euclidean distance (crop pixels, 0-based grid) to ``centre`` = (cx, cy) (§2.2 "D")."""
     grid = np.arange(size, dtype=np.float32)
     dx = grid[None, :] - np.float32(centre[0])
     dy = grid[:, None] - np.float32(centre[1])
@@ -69,7 +69,7 @@ def crop_to_tensor(crop: np.ndarray) -> torch.Tensor:
 def brightness_and_normalize(images: torch.Tensor, factors: torch.Tensor, mean=IMAGENET_MEAN,
                              std=IMAGENET_STD) -> torch.Tensor:
     """uint8 images (..., 3, S, S) and brightness factors (...) -> float32 ``clamp(images / 255 * factor, 0, 1)``,
-    ImageNet-normalised (spec 2.5). Runs wherever the tensors are (the trainer calls it on the GPU, so the loader
+    ImageNet-normalised (§2.5). Runs wherever the tensors are (the trainer calls it on the GPU, so the loader
     ships uint8, a quarter of the bytes, and spends no time on float maths)."""
     x = images.float().div_(255.0)
     x.mul_(factors.to(x.dtype).reshape(*factors.shape, 1, 1, 1)).clamp_(0.0, 1.0)

@@ -1,4 +1,4 @@
-"""ResNet trunk (conv1 .. layer3) shared by all three networks (spec 1.3).
+"""ResNet trunk (conv1 .. layer3) shared by all three networks (§1.3).
 
 The trunk is built from torchvision's own ``BasicBlock`` / ``Bottleneck`` classes with torchvision's parameter names
 (``conv1``, ``bn1``, ``layer1`` ...), so a torchvision ImageNet state dict loads into it unchanged (``layer4`` and
@@ -18,7 +18,7 @@ layer3   1024 / 256                  16      H/16
 
 Frozen trunk: ``requires_grad`` is False **and** BatchNorm stays in eval mode even under ``net.train()``. This
 deviates from D3S/CMEDFL, whose frozen backbone kept BN in train mode so the running statistics drifted to the
-training crops (spec 2.1); with frozen BN the backbone is exactly the ImageNet network (see docs/models.md).
+training crops (§2.1); with frozen BN the backbone is exactly the ImageNet network (see docs/models.md).
 """
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ class ResNetTrunk(nn.Module):
     def forward(self, images: torch.Tensor, stem_residual: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """images ``(B, 3, H, W)`` ImageNet-normalised -> ``dict(conv1, layer1, layer2, layer3)`` (shapes in module
         docstring). ``stem_residual`` ``(B, width, H/2, W/2)`` is added to the conv1 output before ``bn1`` (DMB's
-        memory encoder, spec 3.1)."""
+        memory encoder, §3.1)."""
         x = self.conv1(images)
         if stem_residual is not None:
             x = x + stem_residual

@@ -150,7 +150,7 @@ def build_net(config: Mapping[str, Any]) -> nn.Module:
     return net
 
 
-#: learning rates of the published recipes (spec 2.5, 4.4) and of our DMB recipe (docs/models.md)
+#: learning rates of the published recipes (§2.5, §4.4) and of our DMB recipe (docs/models.md)
 RECIPE_LR = {
     "d3s": {"predictor": 1e-3, "backbone": 1e-5},
     "cmedfl": {"predictor": 1e-3, "feat_adjust": 8e-4, "backbone": 1e-5},

@@ -1,14 +1,14 @@
-"""DMB appearance-memory network ("AMB", an STM-style space-time memory network), spec 3.1.
+"""DMB appearance-memory network ("AMB", an STM-style space-time memory network), §3.1.
 
 Inference API (``S`` crop size, ``h, w = S/16``, ``K`` key_dim 128, ``V`` value_dim 512):
 
 - ``memorize(image (B,3,S,S), mask (B,1,S,S) in [0,1]) -> (key (B,K,h,w), value (B,V,h,w))``
 - ``segment(image, mem_keys (B,K,M), mem_values (B,V,M), dist (B,1,S,S)) -> logits (B,2,S,S)``, ``M = T*h*w`` for
   ``T`` memorised frames (``flatten_memory`` concatenates per-frame keys/values, frame-major). Logits are the soft
-  aggregation of spec 3.1 with channel 0 = background, 1 = foreground (STM order, the reverse of D3S), so
+  aggregation of §3.1 with channel 0 = background, 1 = foreground (STM order, the reverse of D3S), so
   ``softmax(logits)[:, 1] = p^2 / (p^2 + (1-p)^2)``; use ``foreground_probability``.
 - ``extract_backbone(image)`` = the query encoder's ``dict(conv1, layer1, layer2, layer3)`` (also the DCF feature,
-  spec 3.3), and ``segment_features(feats, ...)`` to reuse it.
+  §3.3), and ``segment_features(feats, ...)`` to reuse it.
 
 Deviations (docs/models.md): the published initialisation (STM weights) is unavailable, so both encoders start from
 the ImageNet (or random) trunk and the extra mask/background stem convolutions ``conv1_m``/``conv1_o`` start at zero
@@ -49,7 +49,7 @@ def flatten_memory(tensors: list[torch.Tensor]) -> torch.Tensor:
 
 def soft_aggregate(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
     """STM soft aggregation for one object: ``p = softmax(logits)[:, 1]`` clamped to ``[eps, 1-eps]`` ->
-    ``[logit(1-p), logit(p)]`` ``(B, 2, S, S)`` (spec 3.1)."""
+    ``[logit(1-p), logit(p)]`` ``(B, 2, S, S)`` (§3.1)."""
     p = torch.softmax(logits, dim=1)[:, 1:2].clamp(eps, 1.0 - eps)
     fg = torch.log(p) - torch.log1p(-p)
     return torch.cat((-fg, fg), dim=1)
@@ -135,7 +135,7 @@ class Decoder(nn.Module):
         """x ``(B, 2V, h, w)`` = [memory read, query value]; dist ``(B, 1, S, S)`` crop pixels -> raw logits
         ``(B, 2, S, S)`` (channel 1 = foreground)."""
         m4 = self.ResMM(self.convFM(x))
-        m4 = m4 + downsample_nearest(dist, tuple(m4.shape[-2:])) / float(out_size[0])  # spec 3.1 position cue
+        m4 = m4 + downsample_nearest(dist, tuple(m4.shape[-2:])) / float(out_size[0])  # §3.1 position cue
         m3 = self.RF3(layer2, m4)
         m2 = self.RF2(layer1, m3)
         p2 = self.pred2(F.relu(m2))
@@ -143,7 +143,7 @@ class Decoder(nn.Module):
 
 
 class DMBNet(nn.Module):
-    """DMB AMB: memory encoder, query encoder, key/value heads, memory read, decoder, soft aggregation (spec 3.1)."""
+    """DMB AMB: memory encoder, query encoder, key/value heads, memory read, decoder, soft aggregation (§3.1)."""
 
     arch = "dmb"
     fg_channel = 1
@@ -169,7 +169,7 @@ class DMBNet(nn.Module):
 
     def extract_backbone(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         """Query encoder: images ``(B, 3, H, W)`` -> ``dict(conv1, layer1, layer2, layer3)`` (any size; the DCF
-        features of spec 3.3)."""
+        features of §3.3)."""
         check_images(images, "images", multiple_of_16=False)
         return self.encoder_q(images)
 
@@ -204,7 +204,7 @@ class DMBNet(nn.Module):
         return torch.softmax(logits, dim=1)[:, 1:2]
 
     def forward(self, images: torch.Tensor, first_mask: torch.Tensor, dists: torch.Tensor) -> torch.Tensor:
-        """Recurrent training pass (spec 3.4): images ``(B, T, 3, S, S)``, first_mask ``(B, 1, S, S)`` (frame 0 GT),
+        """Recurrent training pass (§3.4): images ``(B, T, 3, S, S)``, first_mask ``(B, 1, S, S)`` (frame 0 GT),
         dists ``(B, T, 1, S, S)`` -> logits ``(B, T-1, 2, S, S)`` for frames 1..T-1. Frame t is segmented with the
         memory {frame 0 with GT, frames 1..t-1 with their predicted sharpened soft masks} (gradients flow through
         the predicted masks, as in STM)."""

@@ -1,4 +1,4 @@
-"""Convert original D3S / CMEDFL / DMB checkpoints into this project's checkpoint format (spec 7).
+"""Convert original D3S / CMEDFL / DMB checkpoints into this project's checkpoint format (§7).
 
 The original ``.pth.tar`` files pickle Python objects (a ``constructor`` referencing
 ``ltr.models.segm.segm.segm_resnet50``, ...), which ``torch.load(weights_only=True)`` refuses. They are read here
@@ -66,6 +66,11 @@ def load_legacy_payload(path: str | os.PathLike) -> Any:
     path = Path(path)
     if not path.is_file():
         raise DataFormatError(path, "legacy checkpoint file does not exist")
+    from ltr.admin.checkpoint import sniff_torch_file
+
+    not_torch = sniff_torch_file(path)
+    if not_torch is not None:
+        raise DataFormatError(path, f"{not_torch}; expected an original D3S/CMEDFL/DMB .pth.tar")
     names: set[str] = set()
     try:
         names.update(torch.serialization.get_unsafe_globals_in_checkpoint(str(path)))
@@ -86,14 +91,39 @@ def load_legacy_payload(path: str | os.PathLike) -> Any:
 
 
 def _extract_state(payload: Any, arch: str, path: Path) -> dict[str, torch.Tensor]:
+    from ltr.admin.checkpoint import describe_payload
+
+    if not isinstance(payload, dict):
+        raise DataFormatError(path, f"not a checkpoint: the file holds {describe_payload(payload)}, expected an "
+                                    f"original {arch} checkpoint (a dict with its weights)")
+    config = payload.get("config")
+    if isinstance(config, dict) and "arch" in config and isinstance(payload.get("net"), dict):
+        raise DataFormatError(path, f"is already converted: a checkpoint in this project's format (config arch "
+                                    f"{config['arch']!r}); use it as it is (e.g. --param net_path={path})")
     if isinstance(payload, dict):
         for key in (("state_dict", "net") if arch == "dmb" else ("net", "state_dict")):
             if isinstance(payload.get(key), dict):
                 payload = payload[key]
                 break
     if not isinstance(payload, dict) or not payload or not all(torch.is_tensor(v) for v in payload.values()):
-        raise DataFormatError(path, f"no state dict found (expected 'net' or 'state_dict' holding tensors) for {arch}")
+        raise DataFormatError(path, f"no state dict found (expected 'net' or 'state_dict' holding tensors) for "
+                                    f"{arch}; the file holds {describe_payload(payload)}")
     return dict(payload)
+
+
+def _guess_layout(state: dict[str, torch.Tensor]) -> tuple[str | None, str | None]:
+    """``(arch, description)`` of the network an (already renamed) state dict looks like, from its key prefixes;
+    ``(None, None)`` if unknown."""
+    heads = {key.partition(".")[0] for key in state if not key.endswith("num_batches_tracked")}  # (0-filled)
+    if {"encoder_m", "encoder_q"} <= heads:
+        return "dmb", "a DMB net (convert it as dmb)"
+    if "segm_predictor" in heads:
+        if "feat_adjust" in heads:
+            return "cmedfl", "a CMEDFL net (convert it as cmedfl)"
+        return "d3s", "a D3S net (convert it as d3s)"
+    if {"conv1", "layer1", "fc"} <= heads:
+        return None, "a bare ResNet classifier (an ImageNet backbone?), not a tracker"
+    return None, None
 
 
 def convert_state_dict(arch: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -115,7 +145,7 @@ def _rename(arch: str, key: str) -> str | None:
             rest = key[len("feature_extractor."):]
             return key if _TRUNK_KEEP.match(rest) else None
         if arch == "cmedfl" and re.match(r"^segm_predictor\.segment[01]\.", key):
-            return None  # dead weights in the original (spec 4.1)
+            return None  # dead weights in the original (§4.1)
         return key
     if arch != "dmb":
         raise ValueError(f"unknown arch {arch!r}; choose d3s, cmedfl or dmb")
@@ -162,8 +192,12 @@ def convert_legacy_checkpoint(arch: str, src: str | os.PathLike, dst: str | os.P
     unexpected = sorted(set(state) - set(own))
     bad = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
     if missing or unexpected or bad:
-        raise DataFormatError(src, f"not an original {arch} checkpoint: missing {missing[:5]}, unexpected "
-                                   f"{unexpected[:5]}, shape mismatch {bad[:5]}")
+        guess, looks = _guess_layout(state)
+        looks = f"its weights look like {looks}; " if looks and guess != arch else ""
+        raise DataFormatError(src, f"not an original {arch} checkpoint: {looks}{len(missing)} of the {len(own)} "
+                                   f"weights {arch} needs are missing (e.g. {missing[:2]}), {len(unexpected)} are "
+                                   f"unexpected (e.g. {unexpected[:2]}), {len(bad)} have another shape "
+                                   f"(e.g. {bad[:2]})")
     net.load_state_dict(state, strict=True)
     if dst is not None:
         from ltr.admin.checkpoint import save_checkpoint

@@ -1,4 +1,4 @@
-"""Top-k foreground/background matching (D3S GIM, spec 2.2; CMEDFL memory matching, spec 4.1) and small helpers.
+"""Top-k foreground/background matching (D3S GIM, §2.2; CMEDFL memory matching, §4.1) and small helpers.
 
 ``topk_match`` works on a memory of any size ``M``: the fixed D3S reference frame (``M = h*w``) or the CMEDFL bank
 kept by the tracker. Keys and queries are L2-normalised inside (the CMEDFL bank stores unnormalised keys).
@@ -40,12 +40,12 @@ def topk_match(query: torch.Tensor, keys: torch.Tensor, pos_values: torch.Tensor
 
 
 def downsample_nearest(maps: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """``(B, C, H, W)`` -> ``(B, C, *size)`` by nearest interpolation (spec 7: masks/distance maps stay 'nearest')."""
+    """``(B, C, H, W)`` -> ``(B, C, *size)`` by nearest interpolation (§7: masks/distance maps stay 'nearest')."""
     return F.interpolate(maps, size=size, mode="nearest")
 
 
 def conv_bn_relu(cin: int, cout: int, kernel: int = 3, relu: bool = True) -> torch.nn.Sequential:
-    """conv (with bias) + BN (+ ReLU); submodules ``.0`` conv, ``.1`` BN as in the original checkpoints (spec 7)."""
+    """conv (with bias) + BN (+ ReLU); submodules ``.0`` conv, ``.1`` BN as in the original checkpoints (§7)."""
     mods = [torch.nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=True), torch.nn.BatchNorm2d(cout)]
     if relu:
         mods.append(torch.nn.ReLU(inplace=True))
@@ -53,7 +53,7 @@ def conv_bn_relu(cin: int, cout: int, kernel: int = 3, relu: bool = True) -> tor
 
 
 def kaiming_init(module: torch.nn.Module) -> None:
-    """Kaiming-normal (fan_in) conv weights and zero biases (D3S predictor init, spec 2.1)."""
+    """Kaiming-normal (fan_in) conv weights and zero biases (D3S predictor init, §2.1)."""
     for m in module.modules():
         if isinstance(m, torch.nn.Conv2d):
             torch.nn.init.kaiming_normal_(m.weight, mode="fan_in")

@@ -1,4 +1,4 @@
-"""D3S embedding and refinement pathway (spec 2.1), shared by D3S and CMEDFL (spec 4.1).
+"""D3S embedding and refinement pathway (§2.1), shared by D3S and CMEDFL (§4.1).
 
 Channel counts of the refinement path (64/32/16/4/2) are the original ones; input channels come from the backbone,
 so the same head works on ResNet-50, ResNet-18 and the reduced-width trunks. Spatial sizes are derived from the
@@ -29,7 +29,7 @@ class Embedding(nn.Module):
 
 
 class Refinement(nn.Module):
-    """Mixer + upsampling path over layer3/2/1/conv1 to 2 logits at crop resolution (spec 2.1 table).
+    """Mixer + upsampling path over layer3/2/1/conv1 to 2 logits at crop resolution (§2.1 table).
 
     Args:
         channels: backbone channels ``{"conv1", "layer1", "layer2", "layer3"}``.

@@ -1,4 +1,4 @@
-"""D3S segmentation net (spec 2.1-2.2) and CMEDFL net (spec 4.1).
+"""D3S segmentation net (§2.1-2.2) and CMEDFL net (§4.1).
 
 Inference API (the tracker supplies the memory; ``S`` = crop size, ``h, w = S/16``, ``D`` = embed_dim = 64):
 
@@ -11,7 +11,7 @@ Inference API (the tracker supplies the memory; ``S`` = crop size, ``h, w = S/16
 - CMEDFL only: ``graph_attention(query_emb, template_emb, template_mask) -> (B, 32, h, w)``
 
 ``forward(train_images, train_masks, test_images, test_dist)`` is the training pass (memory = the train frame).
-The distance map ``dist`` is in crop pixels and not normalised (spec 2.2), nearest-downsampled to ``(h, w)``.
+The distance map ``dist`` is in crop pixels and not normalised (§2.2), nearest-downsampled to ``(h, w)``.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class _SegmNetBase(nn.Module):
     @staticmethod
     def foreground_probability(logits: torch.Tensor) -> torch.Tensor:
         """``(B, 2, S, S)`` logits -> ``(B, 1, S, S)`` foreground probability (softmax over the 2 channels, channel 0;
-        spec 2.5: training uses sigmoids, inference the softmax)."""
+        §2.5: training uses sigmoids, inference the softmax)."""
         return torch.softmax(logits, dim=1)[:, 0:1]
 
     def extract_backbone(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -59,7 +59,7 @@ class _SegmNetBase(nn.Module):
         return self.feature_extractor(images)
 
     def match_reference(self, test_emb: torch.Tensor, ref_emb: torch.Tensor, ref_mask: torch.Tensor) -> torch.Tensor:
-        """One reference frame as the memory (D3S GIM, spec 2.2; CMEDFL during training).
+        """One reference frame as the memory (D3S GIM, §2.2; CMEDFL during training).
 
         test_emb, ref_emb ``(B, D, h, w)``; ref_mask ``(B, 1, H', W')`` in [0, 1] at any resolution (nearest to
         ``(h, w)``). Returns ``[F_fg, P]`` as ``(B, 2, h, w)``.
@@ -88,9 +88,9 @@ class _SegmNetBase(nn.Module):
 
 
 class D3SNet(_SegmNetBase):
-    """D3S ``SegmNet``: backbone + predictor (embedding ``segment0/1`` + GIM + refinement), spec 2.1-2.2.
+    """D3S ``SegmNet``: backbone + predictor (embedding ``segment0/1`` + GIM + refinement), §2.1-2.2.
 
-    Deviation: a frozen backbone keeps BN in eval mode (spec 2.1 says the original drifts BN statistics).
+    Deviation: a frozen backbone keeps BN in eval mode (§2.1 says the original drifts BN statistics).
     """
 
     arch = "d3s"
@@ -119,7 +119,7 @@ class D3SNet(_SegmNetBase):
 
 
 class GraphAttention(nn.Module):
-    """CMEDFL point-to-global branch ("Graph_Attention_Union" adapted from SiamGAT), spec 4.1.
+    """CMEDFL point-to-global branch ("Graph_Attention_Union" adapted from SiamGAT), §4.1.
 
     ``A(i,j) = <query(q)_i, support(t)_j>`` (1x1 convs, no temperature), softmax over template positions ``j``;
     ``e_i = sum_j softmax(A)_ij wfeature(t)_j`` (``wfeature`` = g: 1x1 conv + BN + ReLU, shared by q and t);
@@ -160,7 +160,7 @@ class CMEDFLPredictor(Refinement):
 
 class CMEDFLNet(_SegmNetBase):
     """CMEDFL net: backbone, ``feat_adjust`` embedding, top-k memory matching, graph attention, 35-channel mixer and
-    the D3S refinement path (spec 4.1).
+    the D3S refinement path (§4.1).
 
     Deviations: the predictor's unused ``segment0/1`` copies of the original are not created; a frozen backbone keeps
     BN in eval mode. The memory bank itself lives with the tracker (``topk_match`` accepts any bank size).

@@ -33,7 +33,7 @@ def polygon_to_box(poly) -> np.ndarray:
 
 
 def polygon_to_preserve_area_box(poly) -> np.ndarray:
-    """Spec 1.6 "preserve_area": the axis-aligned box centred at the corners' mean with the polygon's area
+    """§1.6 "preserve_area": the axis-aligned box centred at the corners' mean with the polygon's area
     ``A = |p0 - p1| * |p1 - p2|`` and the aspect of its bounds; ``s = sqrt(A / A_bounds)``, ``w = s * (xmax - xmin)
     + 1``, ``h = s * (ymax - ymin) + 1``, ``[cx - w / 2, cy - h / 2, w, h]`` (pytracking's convention).
     A 4-value input is returned as it is. A polygon with zero-area bounds gives ``s = 1``."""

@@ -47,7 +47,7 @@ def _checked(kind: type, values: dict, where: str, prefix: str = "") -> dict:
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Everything one training run needs besides paths. Defaults: the CMEDFL recipe (spec 4.4 / 2.5).
+    """Everything one training run needs besides paths. Defaults: the CMEDFL recipe (§4.4 / §2.5).
 
     Sampling and crop settings are sections holding :class:`~ltr.data.samplers.SamplerParams` and
     :class:`~ltr.data.processing.ProcessingParams` (their defaults and range checks live there); their keys are
@@ -57,7 +57,7 @@ class TrainSettings:
     net: dict  # ltr.models.build_net config
     name: str = ""  # "<module>/<settings>", filled in by load_recipe
     description: str = ""
-    # schedule (spec 2.5: Adam, StepLR 15 x 0.2 stepped per epoch; lr per parameter group of ltr.models)
+    # schedule (§2.5: Adam, StepLR 15 x 0.2 stepped per epoch; lr per parameter group of ltr.models)
     epochs: int = 50
     batch_size: int = 64
     num_workers: int = 2
@@ -71,7 +71,7 @@ class TrainSettings:
     lr_gamma: float = 0.2
     grad_clip: float = 0.0  # 0: no clipping
     find_unused_parameters: bool = False  # DDP option, for nets with trainable parameters unused in forward
-    sampler: SamplerParams = field(default_factory=SamplerParams)  # which frames make a sample (spec 2.5 / 3.4)
+    sampler: SamplerParams = field(default_factory=SamplerParams)  # which frames make a sample (§2.5 / §3.4)
     processing: ProcessingParams = field(default_factory=ProcessingParams)  # crops and augmentation
     # data: YouTube-VOS root from --data or the youtubevos_path setting; ``synthetic`` (generate() keyword
     # arguments) lets tiny recipes generate synthetic YouTube-VOS into the workspace when no root is set

@@ -1,7 +1,7 @@
 """The generic training loop: epochs, scheduler, atomic per-epoch checkpoints, automatic resume, DDP, AMP, logging.
 
 One iteration: ``loss, stats = actor(batch)`` on the device, backward (through a ``GradScaler`` under CUDA AMP),
-optimizer step. The scheduler steps at the *end* of every epoch (spec 7: with StepLR(15) epochs 1-14 run at the base
+optimizer step. The scheduler steps at the *end* of every epoch (§7: with StepLR(15) epochs 1-14 run at the base
 lr, as in the original that stepped at the start). Epochs are numbered from 1; ``<Net>_ep<NNNN>.pth`` holds the state
 after epoch ``NNNN`` (or, after a KeyboardInterrupt, after ``meta.batches_done`` batches of it).
 

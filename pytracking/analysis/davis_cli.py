@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="DAVIS2017 (multi-object) or DAVIS2016")
     p.add_argument("--tracker", help="tracker name to run (e.g. segm, dmb); omit to only score --results")
     p.add_argument("--params", help="parameter file of the tracker (e.g. d3s)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a tracker parameter (repeatable; dotted keys reach groups: dcf.sample_size=128), "
+                        "as in run_tracker")
     p.add_argument("--results", help="result folder (<results>/<seq>/<frame>.png): written when running, scored")
     p.add_argument("--davis-root", help="DAVIS root (holds JPEGImages/, Annotations/, ImageSets/); overrides the "
                                         "davis_path setting")
@@ -114,12 +117,17 @@ def _main(args, tracker_factory) -> int:
         if tracker_factory is None:
             from pytracking.evaluation.tracker import Tracker
 
+            from pytracking.parameter.base import apply_overrides
+
             tracker = Tracker(args.tracker, args.params)
-            params = tracker.get_parameters()
+            params = apply_overrides(tracker.get_parameters(), args.param)
 
             def tracker_factory():
                 return tracker.create_tracker(params, device=args.device)
 
+            if results is None and args.param:
+                raise SystemExit("test_davis.py: --param changes the tracker; give --results DIR for its masks (the "
+                                 "default folder holds the unchanged parameter file's results)")
             if results is None:
                 results = tracker.results_dir / DATASETS[args.dataset]
         elif results is None:

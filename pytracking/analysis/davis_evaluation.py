@@ -1,4 +1,4 @@
-"""Score DAVIS result folders: ``<results>/<seq>/<frame>.png`` palette PNGs against the ground truth (spec 5.3).
+"""Score DAVIS result folders: ``<results>/<seq>/<frame>.png`` palette PNGs against the ground truth (§5.3).
 
 Aggregation as davis2017-evaluation (semi-supervised task): the first and last frame of every sequence are not
 scored; per object (``<seq>_<k>``) J/F mean, recall and decay; the overall numbers are means over *objects* (not

@@ -1,6 +1,6 @@
 """DAVIS semi-supervised metrics: region similarity J, boundary F-measure F and their mean / recall / decay.
 
-Computed as davisvideochallenge/davis2017-evaluation does (spec 5.3), re-implemented with numpy and OpenCV:
+Computed as davisvideochallenge/davis2017-evaluation does (§5.3), re-implemented with numpy and OpenCV:
 
 - J: IoU of the object's mask with the ground truth, void pixels (GT value 255) excluded; an empty union gives 1.
 - F: boundaries of both masks by ``seg2bmap`` (a pixel is on the boundary when it differs from its right, lower or

@@ -1,4 +1,4 @@
-"""One-pass evaluation (OPE) metrics in the conventions of the field (spec 5.2; docs/evaluation.md).
+"""One-pass evaluation (OPE) metrics in the conventions of the field (§5.2; docs/evaluation.md).
 
 ``official`` (the benchmarks' own toolkits):
   - LaSOT: the LaSOT Evaluation Toolkit's rules (MATLAB), transcribed in :mod:`pytracking.analysis.lasot_toolkit`

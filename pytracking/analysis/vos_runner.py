@@ -1,4 +1,4 @@
-"""Run a tracker on a VOS sequence object by object and write DAVIS-layout palette PNGs (spec 4.5).
+"""Run a tracker on a VOS sequence object by object and write DAVIS-layout palette PNGs (§4.5).
 
 Every object of the first annotated frame gets a fresh tracker, initialised with the object's mask (and its
 bounding box, ``cv2.boundingRect`` as CMEDFL's ``test_davis.py``); on later frames each tracker reports a

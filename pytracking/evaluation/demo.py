@@ -1,7 +1,8 @@
 """``demo``: a small deterministic VOT-format set (polygon ground truth) generated with
-:func:`ltr.dataset.synthetic.generate` on first use and then read like any VOT dataset.
+:func:`ltr.dataset.synthetic.generate` on first use and then read like any VOT dataset. Photographic style with the
+held-out photographs (docs/synthetic.md): no shipped network was trained or tuned on these images.
 
-It lives in ``<workspace_path>/datasets/demo-vot-<sequences>x<frames>-seed<seed>`` (or under ``root``); generation
+It lives in ``<workspace_path>/datasets/demo-vot-photo-<sequences>x<frames>-seed<seed>`` (or under ``root``); generation
 writes into a temporary sibling folder that is renamed when complete, so an interrupted generation is redone.
 """
 from __future__ import annotations
@@ -16,16 +17,16 @@ from pytracking.evaluation.vot import load_vot
 
 __all__ = ["load_demo", "demo_root", "DEMO_SEQUENCES", "DEMO_FRAMES", "DEMO_SEED"]
 
-DEMO_SEQUENCES = 3
-DEMO_FRAMES = 30
+DEMO_SEQUENCES = 4
+DEMO_FRAMES = 60
 DEMO_SEED = 0
-DEMO_SIZE = (320, 240)
+DEMO_SIZE = (480, 270)
 
 
 def demo_root(base: str | os.PathLike | None = None) -> Path:
     """Folder of the generated demo set (``base`` defaults to ``<workspace_path>/datasets``)."""
     base = Path(base) if base is not None else load_settings().path("workspace_path") / "datasets"
-    return base / f"demo-vot-{DEMO_SEQUENCES}x{DEMO_FRAMES}-seed{DEMO_SEED}"
+    return base / f"demo-vot-photo-{DEMO_SEQUENCES}x{DEMO_FRAMES}-seed{DEMO_SEED}"
 
 
 def ensure_demo(base: str | os.PathLike | None = None) -> Path:
@@ -40,7 +41,8 @@ def ensure_demo(base: str | os.PathLike | None = None) -> Path:
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        generate("vot", tmp, sequences=DEMO_SEQUENCES, frames=DEMO_FRAMES, seed=DEMO_SEED, size=DEMO_SIZE)
+        generate("vot", tmp, sequences=DEMO_SEQUENCES, frames=DEMO_FRAMES, seed=DEMO_SEED, size=DEMO_SIZE,
+                 style="photo", photos="test")
         try:
             os.replace(tmp, root)
         except OSError:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from ltr.admin.atomic import atomic_write_text
+from ltr.admin.errors import DataFormatError
 from ltr.data.image_io import read_image
 
 
@@ -88,6 +89,14 @@ def run_sequence(seq, tracker, debug: bool = False, device="cpu", overwrite: boo
         boxes, times = [], []
         for i, frame_path in enumerate(seq.frames):
             image = read_image(frame_path)
+            if i == 0:
+                first_hw = image.shape[:2]
+            elif image.shape[:2] != first_hw:
+                raise DataFormatError(frame_path, f"frame {i} of sequence {seq.name} is {image.shape[1]}x"
+                                                  f"{image.shape[0]} but its first frame ({seq.frames[0]}) is "
+                                                  f"{first_hw[1]}x{first_hw[0]}; every frame of a sequence must "
+                                                  f"have one size (python -m pytracking.evaluation.check_dataset "
+                                                  f"checks a whole dataset)")
             start = time.perf_counter()
             out = trk.initialize(image, **init_kwargs) if i == 0 else trk.track(image)
             times.append(time.perf_counter() - start)

@@ -1,10 +1,10 @@
 """Segmentation-driven output: probability map in crop coordinates -> polygon / box / mask in the image, the greedy
-rectangle refit ("bbox_fit") and the pixel-area scale update (spec 1.5, 1.8 step 5).
+rectangle refit ("bbox_fit") and the pixel-area scale update (§1.5, §1.8 step 5).
 
 Points are ``(x, y)`` pixel-centre coordinates (a mask pixel ``(row, col)`` is the point ``(col, row)``), so a
 rectangle fitted around the pixels ``a..b`` spans ``b - a``, as ``cv2.minAreaRect`` on pixel coordinates does and as
 the VOT ground truth of :func:`ltr.regions.convert.mask_to_min_area_polygon` is built. Crop points map to the image
-with spec 1.5c: ``image = (p - S/2) / f + centre``, where ``centre`` (x, y) is the image point the crop is centred
+with §1.5 step 4c: ``image = (p - S/2) / f + centre``, where ``centre`` (x, y) is the image point the crop is centred
 on and ``f`` the crop scale (crop pixels per image pixel).
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ class CropGeometry:
     size: int
 
     def to_image(self, points: np.ndarray) -> np.ndarray:
-        """``(N, 2)`` crop points (x, y) -> image points (spec 1.5c)."""
+        """``(N, 2)`` crop points (x, y) -> image points (§1.5 step 4c)."""
         return (np.asarray(points, dtype=np.float64) - self.size / 2) / self.scale + np.asarray(self.center, float)
 
     def to_crop(self, points: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ def largest_contour(binary: np.ndarray, approx=cv2.CHAIN_APPROX_SIMPLE) -> tuple
 
 
 def rect_area(corners: np.ndarray) -> float:
-    """``|p0 - p1| * |p1 - p2|`` of a ``(4, 2)`` rectangle (spec 1.5b, 1.6)."""
+    """``|p0 - p1| * |p1 - p2|`` of a ``(4, 2)`` rectangle (§1.5 step 4b, §1.6)."""
     c = np.asarray(corners, dtype=np.float64).reshape(4, 2)
     return float(np.linalg.norm(c[0] - c[1]) * np.linalg.norm(c[1] - c[2]))
 
@@ -71,7 +71,7 @@ def min_area_rect(points: np.ndarray) -> np.ndarray:
 
 
 def _greedy_shrink(mask: np.ndarray, box: list, alpha: float, min_inside: float, score_initial: bool) -> list:
-    """Greedy refit of ``box = [x1, y1, x2, y2]`` (inclusive pixel bounds) on a binary mask (spec 1.5b).
+    """Greedy refit of ``box = [x1, y1, x2, y2]`` (inclusive pixel bounds) on a binary mask (§1.5 step 4b).
 
     Rounds shrink top, left, bottom, right by one pixel, in that order; a shrink is kept if it raises
     ``J = N_in / (alpha * (A - N_in) + N_total)`` (``J = -1`` when ``N_in / N_total < min_inside``), until a round
@@ -91,7 +91,7 @@ def _greedy_shrink(mask: np.ndarray, box: list, alpha: float, min_inside: float,
         return n_in / (alpha * (area - n_in) + n_total)
 
     x1, y1, x2, y2 = box
-    # The original starts from best = -1, so the first feasible shrink is always taken (spec 1.5b quirk).
+    # The original starts from best = -1, so the first feasible shrink is always taken (§1.5 step 4b quirk).
     best = score(x1, y1, x2, y2) if score_initial else -1.0
     changed = True
     while changed:
@@ -106,7 +106,7 @@ def _greedy_shrink(mask: np.ndarray, box: list, alpha: float, min_inside: float,
 
 def bbox_fit(mask: np.ndarray, rotated: bool = True, alpha: float = 0.25, min_inside: float = 0.9,
              score_initial: bool = True) -> Optional[np.ndarray]:
-    """Refit a rectangle to a mask (spec 1.5b, the original ``fit_bbox_to_mask``): ``(4, 2)`` corners or None.
+    """Refit a rectangle to a mask (§1.5 step 4b, the original ``fit_bbox_to_mask``): ``(4, 2)`` corners or None.
 
     The mask is binarised at 0.3; None if its largest contour has area <= 50 px. With ``rotated``, the angle and
     centre come from an ellipse fit of the largest contour (from ``cv2.minAreaRect`` when an ellipse axis exceeds
@@ -148,16 +148,16 @@ def bbox_fit(mask: np.ndarray, rotated: bool = True, alpha: float = 0.25, min_in
 
 @dataclass
 class SegmentationRegion:
-    """What the mask gives in image coordinates (spec 1.5 step 4).
+    """What the mask gives in image coordinates (§1.5 step 4).
 
     Attributes:
         polygon: (8,) output rectangle: the refit when accepted, else ``rect0``. Used only for the output.
-        rect0: (8,) minimum-area rectangle of the largest contour: what the scale update is fed (spec 1.5d, as all
+        rect0: (8,) minimum-area rectangle of the largest contour: what the scale update is fed (§1.5 step 4d, as all
             three originals); ``rect0_center`` (x, y) its centre (the new target position when the area ratio is
-            below ``consider_segm_pixels_ratio``, spec 1.5e).
-        box: (4,) axis-aligned hull of ``polygon`` as ``[xmin, ymin, w + 1, h + 1]`` (spec 1.5f without the +1 on
+            below ``consider_segm_pixels_ratio``, §1.5 step 4e).
+        box: (4,) axis-aligned hull of ``polygon`` as ``[xmin, ymin, w + 1, h + 1]`` (§1.5 step 4f without the +1 on
             x, y that undid the original's 1-based input shift).
-        contour_area: area (crop pixels) of the largest contour, the quantity of the scale update (spec 1.5d).
+        contour_area: area (crop pixels) of the largest contour, the quantity of the scale update (§1.5 step 4d).
         refit_accepted: whether bbox_fit's rectangle replaced ``rect0`` (area ratio in (0.1, 2.5)).
     """
 
@@ -181,7 +181,7 @@ def filled_contours(binary: np.ndarray, contour: Optional[np.ndarray] = None) ->
 def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 0.5, min_area: float = 50.0,
                    optimize_polygon: bool = True, rotated: bool = True, score_initial: bool = True,
                    fill_all: bool = False) -> Optional[SegmentationRegion]:
-    """Spec 1.5 steps 3-4c: threshold the ``(S, S)`` foreground probability, take the largest external contour
+    """§1.5 steps 3-4c: threshold the ``(S, S)`` foreground probability, take the largest external contour
     (None if its area is <= ``min_area``), its min-area rectangle, optionally the bbox_fit refit, in image
     coordinates. As in the originals, bbox_fit sees the largest contour filled (other blobs and holes removed), or
     with ``fill_all`` (VOS mode) every external contour filled."""
@@ -211,14 +211,14 @@ def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 
 
 def paste_probability(prob: np.ndarray, geometry: CropGeometry, image_shape) -> np.ndarray:
     """The crop probability ``(S, S)`` warped into a zero ``(H, W)`` float32 image (bilinear), e.g. for a VOS mask
-    ``paste_probability(...) > 0.5`` (spec 1.6 "saved VOS mask")."""
+    ``paste_probability(...) > 0.5`` (§1.6 "saved VOS mask")."""
     h, w = int(image_shape[0]), int(image_shape[1])
     return cv2.warpAffine(np.asarray(prob, dtype=np.float32), geometry.crop_to_image_matrix(), (w, h),
                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 class AreaScaleEstimator:
-    """Scale update from the segmented area (spec 1.5d, parameters of spec 1.7).
+    """Scale update from the segmented area (§1.5 step 4d, parameters of §1.7).
 
     The history holds up to ``budget`` (25) areas, starting with the frame-1 mask area. For a new area ``a``:
     ``ratio = |mean(history) - a| / mean(history)``; if ``uncertainty < uncertainty_thr`` (3.5) and
@@ -245,7 +245,7 @@ class AreaScaleEstimator:
 
     @classmethod
     def for_vos(cls, initial_area: float, **kwargs) -> "AreaScaleEstimator":
-        """VOS mode (spec 1.6): scale change bounds 0.9 / 1.1."""
+        """VOS mode (§1.6): scale change bounds 0.9 / 1.1."""
         return cls(initial_area, min_factor=0.9, max_factor=1.1, **kwargs)
 
     def ratio(self, area: float) -> float:
@@ -256,7 +256,7 @@ class AreaScaleEstimator:
     def update(self, area: float, polygon, uncertainty: float, target_scale: float) -> tuple[float, float]:
         """``polygon`` (8,): the rectangle whose area-preserving box proposes the scale (``rect0`` in the trackers).
         Returns ``(new_target_scale, ratio)``; ``ratio`` is computed before ``area`` enters the history and also
-        decides the position update (< 1) and whether the region is output (< 2) (spec 1.5e-f)."""
+        decides the position update (< 1) and whether the region is output (< 2) (§1.5 steps 4e-f)."""
         ratio = self.ratio(area)
         scale = float(target_scale)
         if uncertainty < self.uncertainty_thr and ratio < self.pixels_ratio_thr:

@@ -1,8 +1,8 @@
 """Typed tracker parameters: dataclasses that reject unknown keys, whether passed in or assigned later.
 
 Every parameter file returns a fresh instance from ``parameters()``; trackers receive a deep copy per sequence
-(``Tracker.create_tracker``), so run-time overrides (VOS thresholds, spec 1.6) never leak into the next sequence
-as they did in the original code (spec 7).
+(``Tracker.create_tracker``), so run-time overrides (VOS thresholds, §1.6) never leak into the next sequence
+as they did in the original code (§7).
 """
 from __future__ import annotations
 
@@ -75,4 +75,18 @@ def apply_overrides(params: P, assignments: list[str]) -> P:
                                      f"{type(target).__name__}")
             target = getattr(target, name)
         setattr(target, leaf, value)
+    revalidate(params)
     return params
+
+
+def revalidate(params: Any) -> None:
+    """Re-run the value checks (``__post_init__``) of ``params`` and of its nested parameter dataclasses (innermost
+    first): a bad value assigned after construction (an override ``segm_output_sz=-5``) raises
+    :class:`ParameterError` naming the key before any tracking starts."""
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            revalidate(value)
+    check = getattr(params, "__post_init__", None)
+    if check is not None:
+        check()

@@ -1,5 +1,5 @@
 """Parameter dataclasses of the segmentation trackers (``segm`` = CMEDFL / D3S, ``dmb``); defaults are the shared
-values of spec 1.7. Parameter files in ``pytracking/parameter/{segm,dmb}/`` return instances of these.
+values of §1.7. Parameter files in ``pytracking/parameter/{segm,dmb}/`` return instances of these.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pytracking.parameter.base import ParameterError, TrackerParams
 
 @dataclass
 class SegmentationTrackingParams(TrackerParams):
-    """Settings shared by every DCF + segmentation tracker (spec 1.5-1.8).
+    """Settings shared by every DCF + segmentation tracker (§1.5-1.8).
 
     ``net_path``: checkpoint file (``ltr.admin.checkpoint`` format); a relative name is looked up in
     ``pytracking/networks/`` (shipped) and then under the ``network_path`` setting.
@@ -20,33 +20,33 @@ class SegmentationTrackingParams(TrackerParams):
 
     net_path: str = "segm_tiny.pth"
     dcf: DCFParams = field(default_factory=DCFParams)
-    # Features of the DCF (spec 1.4 "Features"): "net" = the tracker net's own trunk (DMB's query encoder, as DMB;
+    # Features of the DCF (§1.4 "Features"): "net" = the tracker net's own trunk (DMB's query encoder, as DMB;
     # for D3S/CMEDFL the same network as the original's when the trunk is a frozen ImageNet ResNet-50), "imagenet" =
     # a separate torchvision ImageNet ResNet-50 (the torch hub cache file), or the path of such a state dict: what
     # D3S/CMEDFL ran, needed with the authors' checkpoints, whose trunk BN statistics drifted in training.
     dcf_backbone: str = "net"
-    # Segmentation crop (spec 1.2 / 1.5 step 1).
+    # Segmentation crop (§1.2 / §1.5 step 1).
     segm_search_area_factor: float = 4.0
     segm_output_sz: int = 384
     # Where the crop is centred (docs/fidelity.md): "original" = the original's continuous point ``pos`` (the corner
     # mean for polygon starts; the box centre for box starts until segmentation first moves the target), "geometric"
     # = the centre of pixel ``pos`` (``pos + 0.5`` in continuous coordinates) on every frame.
     segm_crop_centre: str = "original"
-    # Distance-map centre (spec 2.2 "D"): "shifted" = 0-based pixel S/2 - 1 as the originals, or "geometric"
+    # Distance-map centre (§2.2 "D"): "shifted" = 0-based pixel S/2 - 1 as the originals, or "geometric"
     # = (S - 1)/2; train nets with the same convention (ltr.data.processing.ProcessingParams.dist_centre).
     segm_dist_centre: str = "shifted"
-    # Thresholds on the foreground probability (spec 1.5 step 3, 1.6).
+    # Thresholds on the foreground probability (§1.5 step 3, §1.6).
     segm_mask_thr: float = 0.5
     init_segm_mask_thr: float = 0.5
-    vos_segm_mask_thr: float = 0.2          # VOS mode override of segm_mask_thr (spec 1.6)
-    vos_init_mask_thr: float = 0.1          # threshold on the cropped init mask in VOS mode (spec 1.6)
-    output_mask_thr: float = 0.5            # full-image output mask = prob > this (spec 1.6 "saved VOS mask")
-    segm_min_contour_area: float = 50.0     # in crop pixels (spec 1.5 step 4: area > 50 at a 384 crop)
-    # Gating by the DCF uncertainty (spec 1.7 "gating").
+    vos_segm_mask_thr: float = 0.2          # VOS mode override of segm_mask_thr (§1.6)
+    vos_init_mask_thr: float = 0.1          # threshold on the cropped init mask in VOS mode (§1.6)
+    output_mask_thr: float = 0.5            # full-image output mask = prob > this (§1.6 "saved VOS mask")
+    segm_min_contour_area: float = 50.0     # in crop pixels (§1.5 step 4: area > 50 at a 384 crop)
+    # Gating by the DCF uncertainty (§1.7 "gating").
     uncertainty_segment_thr: float = 10.0
     uncertainty_segm_scale_thr: float = 3.5
     memory_write_uncertainty_thr: float = 10.0  # memory writes need uncertainty below this (10 = the originals)
-    # Scale estimation from the mask (spec 1.5 step 4d).
+    # Scale estimation from the mask (§1.5 step 4d).
     segm_scale_estimation: bool = True
     segm_optimize_polygon: bool = True
     # bbox_fit scores the unshrunk rectangle (True) or, as the original, starts from -1 so that the first feasible
@@ -61,13 +61,14 @@ class SegmentationTrackingParams(TrackerParams):
     segm_pixels_ratio: float = 2.0          # output a region only if the area ratio is below this
     consider_segm_pixels_ratio: float = 1.0  # move pos to the mask centre only if the ratio is below this
     mask_pixels_budget_sz: int = 25
-    # Initial region (spec 1.6).
+    # Initial region (§1.6).
     vot_anno_conversion_type: str = "preserve_area"   # or "bounds" (axis-aligned bounds of the polygon)
 
     def __post_init__(self):
-        if self.segm_output_sz % 16 or self.segm_output_sz < 32:
-            raise ParameterError(f"{type(self).__name__}.segm_output_sz = {self.segm_output_sz}: must be a multiple "
-                                 f"of 16 (layer3 stride) and at least 32")
+        size = self.segm_output_sz
+        if not isinstance(size, int) or isinstance(size, bool) or size % 16 or size < 32:
+            raise ParameterError(f"{type(self).__name__}.segm_output_sz = {size!r}: must be an integer, a multiple "
+                                 f"of 16 (layer3 stride) and at least 32 (e.g. --param segm_output_sz=128)")
         for name, allowed in (("segm_crop_centre", ("original", "geometric")),
                               ("segm_dist_centre", ("shifted", "geometric"))):
             if getattr(self, name) not in allowed:
@@ -128,13 +129,13 @@ class DMBParams(SegmentationTrackingParams):
 
 
 #: Crop size of the shipped tiny nets (ltr/train_settings/tiny.py ``output_size``).
-TINY_CROP_SIZE = 96
+TINY_CROP_SIZE = 128
 
 
 def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZE) -> SegmentationTrackingParams:
     """``params`` with the segmentation crop of a tiny net: ``segm_output_sz = crop_size``, and the minimum contour
-    area (50 px at 384) and CMEDFL's memory capacity (16 frames of the feature map: 9,216 entries at 384, 576 at
-    96) scaled by ``(crop_size / 384)^2``. DMB's capacity counts frames and is kept."""
+    area (50 px at 384) and CMEDFL's memory capacity (16 frames of the feature map: 9,216 entries at 384, 1,024 at
+    128) scaled by ``(crop_size / 384)^2``. DMB's capacity counts frames and is kept."""
     params.segm_output_sz = crop_size
     params.segm_min_contour_area = 50.0 * (crop_size / 384) ** 2
     if isinstance(params, SegmParams):

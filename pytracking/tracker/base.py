@@ -82,7 +82,7 @@ def clip_box(box: np.ndarray, image_hw: tuple[int, int], what: str = "box") -> n
 
 
 def resolve_init_region(image_hw: tuple[int, int], box=None, polygon=None, mask=None) -> InitRegion:
-    """Check the arguments of ``initialize`` and derive the box (spec 1.6: polygon -> axis-aligned bounds here; the
+    """Check the arguments of ``initialize`` and derive the box (§1.6: polygon -> axis-aligned bounds here; the
     area-preserving box of the segmentation trackers is computed by them from ``polygon``)."""
     if box is None and polygon is None and mask is None:
         raise ValueError("initialize: give the initial region as box=, polygon= or mask=")

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import numpy as np
 
+from ltr.admin.cli import cli_main
 from ltr.data.image_io import read_image
 
 REGION_FORMATS = ("polygon", "rectangle", "mask")
@@ -58,13 +60,9 @@ def serve(tracker_name: str, parameter_name: str, region_format: str = "polygon"
     """Answer TraX requests until the client quits; ``overrides`` are ``KEY=VALUE`` parameter overrides."""
     import trax
 
-    from pytracking.evaluation.tracker import Tracker
-    from pytracking.parameter.base import apply_overrides
-
     if region_format not in REGION_FORMATS:
         raise ValueError(f"region format '{region_format}' unknown; use one of {', '.join(REGION_FORMATS)}")
-    tracker = Tracker(tracker_name, parameter_name, results_path=os.devnull)
-    params = apply_overrides(tracker.get_parameters(), overrides or [])
+    tracker, params = prepare(tracker_name, parameter_name, overrides)
     active = None
     with trax.Server([region_format], [trax.Image.PATH], tracker_name=f"{tracker_name}_{parameter_name}",
                      tracker_family="pytracking") as server:
@@ -81,6 +79,16 @@ def serve(tracker_name: str, parameter_name: str, region_format: str = "polygon"
             server.status([(region_to_trax(output, region_format), {"confidence": f"{output['score']:.4f}"})])
 
 
+def prepare(tracker_name: str, parameter_name: str, overrides: list[str] | None = None):
+    """``(Tracker, parameters with overrides)``; unknown names and bad overrides fail here, before TraX starts."""
+    from pytracking.evaluation.tracker import Tracker
+    from pytracking.parameter.base import apply_overrides
+
+    tracker = Tracker(tracker_name, parameter_name, results_path=os.devnull)
+    return tracker, apply_overrides(tracker.get_parameters(), overrides or [])
+
+
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="python -m pytracking.vot.trax_server", description=__doc__.splitlines()[0])
@@ -88,11 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tracker_param", nargs="?", default=env("PYTRACKING_TRAX_PARAM", "default_params"))
     parser.add_argument("--region", choices=REGION_FORMATS, default=env("PYTRACKING_TRAX_REGION", "polygon"))
     parser.add_argument("--device", default=env("PYTRACKING_TRAX_DEVICE", "cpu"))
-    parser.add_argument("--threads", type=int, default=int(env("PYTRACKING_TRAX_THREADS", "1")),
-                        help="torch CPU threads (default 1)")
+    threads = env("PYTRACKING_TRAX_THREADS", "1")
+    if not threads.strip().isdigit():
+        parser.error(f"PYTRACKING_TRAX_THREADS = {threads!r}: must be a positive integer")
+    parser.add_argument("--threads", type=int, default=int(threads), help="torch CPU threads (default 1)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="parameter override, e.g. dcf.sample_size=128 (repeatable; unknown keys are errors)")
     args = parser.parse_args(argv)
+    try:  # (the names come from trackers.ini / the command line: a wrong one is a user error, not a bug)
+        prepare(args.tracker_name, args.tracker_param, args.param)
+    except (KeyError, ValueError) as exc:
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"error: {text.splitlines()[0] if text else type(exc).__name__}", file=sys.stderr)
+        return 2
     import torch
 
     torch.set_num_threads(max(1, args.threads))

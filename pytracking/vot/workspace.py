@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 from ltr.admin.atomic import atomic_write_text
+from ltr.admin.cli import cli_main
 from ltr.admin.errors import DataFormatError
-from ltr.admin.settings import SettingsError
 
 from votTester.analysis import default_interval
 from votTester.sequences import dataset_root
@@ -98,6 +98,7 @@ def commands(directory: Path, tracker: str, params: str, dataset: str, root: Pat
     ])
 
 
+@cli_main
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pytracking.vot.workspace", description=__doc__.splitlines()[0])
     p.add_argument("directory", help="workspace folder to create")
@@ -121,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         directory = write_workspace(args.directory, args.dataset, args.root, args.tracker, args.params, args.device,
                                     args.threads, args.timeout, args.repetitions, args.eao_interval,
                                     args.plain_types)
-    except (DataFormatError, SettingsError, ValueError, KeyError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, KeyError, FileExistsError) as exc:  # wrong names / values given on the command line
+        text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"error: {text.splitlines()[0] if text else type(exc).__name__}", file=sys.stderr)
         return 2
     print(f"wrote {directory}/config.yaml, stack.yaml, trackers.ini\n")
     print(commands(directory, args.tracker, args.params, args.dataset, dataset_root(args.dataset, args.root)))

@@ -138,3 +138,116 @@ def test_output_folder_that_is_a_file_or_read_only_is_refused_before_work(tmp_pa
         ro.chmod(0o700)
     check_writable_dir(tmp_path / "new" / "deep", "results folder")  # creatable: fine
     assert not (tmp_path / "new").exists()  # the check writes nothing
+
+
+# ------------------------------------------------------------------------------------- checkpoint converter and loader
+_TINY_CMEDFL = {"arch": "cmedfl", "backbone": "resnet18", "backbone_width": 8, "backbone_weights": "random",
+                "embed_dim": 16, "gat_channels": 8}
+
+
+def _converter(argv, capsys):
+    from ltr.models.legacy import main
+
+    rc = main(argv)
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+def test_converter_refuses_non_checkpoints_with_one_clear_line(tmp_path, capsys):
+    import pickle
+
+    import torch
+
+    from ltr.admin.checkpoint import load_checkpoint
+
+    jpg, _ = _jpeg(tmp_path)
+    (tmp_path / "photo.pth").write_bytes(jpg)
+    (tmp_path / "plain.pth").write_bytes(pickle.dumps([1, 2, 3]))
+    torch.save([1, 2, 3], tmp_path / "list.pth")
+    out = str(tmp_path / "out.pth")
+    assert "photo.pth: is a JPEG image (renamed?), not a torch checkpoint" in \
+        _converter(["d3s", str(tmp_path / "photo.pth"), out], capsys)
+    assert "plain.pth: is a plain Python pickle" in _converter(["d3s", str(tmp_path / "plain.pth"), out], capsys)
+    assert "list.pth: not a checkpoint: the file holds a list" in \
+        _converter(["dmb", str(tmp_path / "list.pth"), out], capsys)
+    assert not (tmp_path / "out.pth").exists()
+    # The project loader (net_path) says the same, not "legacy checkpoint" / KeyError.
+    with pytest.raises(DataFormatError, match=r"photo.pth: is a JPEG image"):
+        load_checkpoint(tmp_path / "photo.pth")
+    with pytest.raises(DataFormatError, match=r"plain.pth: is a plain Python pickle"):
+        load_checkpoint(tmp_path / "plain.pth")
+
+
+def test_converter_wrong_network_state_dict_and_already_converted_file(tmp_path, capsys):
+    import torch
+
+    from ltr.admin.checkpoint import load_checkpoint, save_checkpoint
+    from ltr.models import build_net
+
+    torch.manual_seed(0)
+    net = build_net(_TINY_CMEDFL)
+    torch.save(net.state_dict(), tmp_path / "bare.pth")
+    err = _converter(["d3s", str(tmp_path / "bare.pth"), str(tmp_path / "out.pth")], capsys)
+    assert "not an original d3s checkpoint: its weights look like a CMEDFL net (convert it as cmedfl)" in err
+    assert len(err) < 600  # counts and a few example keys, not the key list
+    with pytest.raises(DataFormatError, match=r"bare state dict \(\d+ tensors.*python -m ltr.models.legacy") as exc:
+        load_checkpoint(tmp_path / "bare.pth")
+    assert len(str(exc.value)) < 400
+    save_checkpoint(tmp_path / "ours.pth", net, net.config)
+    err = _converter(["cmedfl", str(tmp_path / "ours.pth"), str(tmp_path / "out.pth")], capsys)
+    assert "ours.pth: is already converted" in err and "'cmedfl'" in err
+
+
+def test_unknown_user_home_prefix_names_the_option_or_setting(tmp_path, monkeypatch, capsys):
+    called = []
+
+    @cli_main
+    def main(argv=None):
+        called.append(argv)
+        return 0
+
+    for argv in (["--root", "~nosuchuser_xyz/data"], ["--root=~nosuchuser_xyz/data"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--root = '~nosuchuser_xyz/data'" in err and "no user 'nosuchuser_xyz'" in err
+    assert main(["~nosuchuser_xyz"]) == 2 and "a command-line argument" in capsys.readouterr().err
+    assert not called  # refused before the command ran
+    assert main(["--root", "~/data", "--name", "a~b"]) == 0  # the own home and a ~ inside a value are fine
+    monkeypatch.setenv("PYTRACKING_SETTINGS", str(tmp_path / "s.toml"))
+    (tmp_path / "s.toml").write_text('results_path = "~nosuchuser_xyz/res"\n')
+    with pytest.raises(SettingsError, match=r"settings key 'results_path' \(from file .*s.toml\) = "
+                                            r"'~nosuchuser_xyz/res': there is no user"):
+        load_settings().path("results_path")
+    with pytest.raises(SettingsError, match=r"results folder = '~nosuchuser_xyz/r'"):
+        check_writable_dir("~nosuchuser_xyz/r", "results folder")
+
+
+@pytest.mark.parametrize("failure", ["oserror", "torch_writer"])
+def test_disk_full_during_checkpoint_save_names_the_path_and_keeps_the_old_file(tmp_path, monkeypatch, failure):
+    import torch
+
+    from ltr.admin.checkpoint import load_checkpoint, save_checkpoint
+    from ltr.models import build_net
+
+    torch.manual_seed(0)
+    net = build_net(_TINY_CMEDFL)
+    path = save_checkpoint(tmp_path / "ckpt" / "Net_ep0001.pth", net, net.config, meta={"epoch": 1})
+    real_save = torch.save
+
+    def full_disk(obj, f, *args, **kwargs):
+        f.write(b"PK\x03\x04 half a checkpoint")
+        if failure == "oserror":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        raise RuntimeError("[enforce fail at inline_container.cc:603] . unexpected pos 64 vs 0\n"
+                           "PytorchStreamWriter failed writing file data/0: file write failed")
+
+    monkeypatch.setattr(torch, "save", full_disk)
+    with pytest.raises(OSError) as exc:
+        save_checkpoint(path, net, net.config, meta={"epoch": 2})
+    monkeypatch.setattr(torch, "save", real_save)
+    assert exc.value.filename == str(path)
+    line = user_error_line(exc.value)
+    assert str(path) in line and (failure != "oserror" or line.startswith("disk full"))
+    assert load_checkpoint(path)["meta"]["epoch"] == 1  # the previous checkpoint is intact
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temporary file left behind

@@ -1,4 +1,4 @@
-"""DMB recipe (spec 3.4 adapted): three consecutive annotated frames fed recurrently, 384 px crops at factor 4,
+"""DMB recipe (§3.4 adapted): three consecutive annotated frames fed recurrently, 384 px crops at factor 4,
 batch 4, 8000 batches per epoch, 80 epochs, Adam weight decay 5e-4, constant lr.
 
 Deviation: the original fine-tunes from the STM checkpoint at lr 1e-5; STM weights are not available here, so the

@@ -1,4 +1,4 @@
-"""D3S recipe (spec 2.5): frozen ImageNet ResNet-50, 384 px crops at factor 4, pairs within +-50 frames,
+"""D3S recipe (§2.5): frozen ImageNet ResNet-50, 384 px crops at factor 4, pairs within +-50 frames,
 Adam on the predictor (1e-3), StepLR 15 x 0.2, 40 epochs of 1000 batches of 64, 1 worker."""
 from ltr.data.samplers import SamplerParams
 from ltr.train_settings import TrainSettings

@@ -1,4 +1,4 @@
-"""CMEDFL recipe (spec 4.4): frozen ImageNet ResNet-50, 384 px crops at factor 4, pairs within +-50 frames,
+"""CMEDFL recipe (§4.4): frozen ImageNet ResNet-50, 384 px crops at factor 4, pairs within +-50 frames,
 Adam (predictor 1e-3, feat_adjust 8e-4), StepLR 15 x 0.2, 50 epochs of 1000 batches of 64, 2 workers."""
 from ltr.data.samplers import SamplerParams
 from ltr.train_settings import TrainSettings

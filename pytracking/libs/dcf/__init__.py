@@ -1,4 +1,4 @@
-"""The DCF target localiser of D3S / DMB / CMEDFL (spec 1.4): search-area samples, PCA projection, frame-1
+"""The DCF target localiser of D3S / DMB / CMEDFL (§1.4): search-area samples, PCA projection, frame-1
 augmentations, Gaussian labels, weighted sample memory, Gauss-Newton/CG training, Fourier upsampling of the scores,
 peak flags, the uncertainty gate and the target-state update. See docs/dcf.md."""
 from pytracking.libs.dcf.localizer import DCFLocalizer, LocalizationResult

@@ -1,4 +1,4 @@
-"""Band-limited (Fourier) upsampling of the DCF score map and the output window (spec 1.4 "Localization", spec 7).
+"""Band-limited (Fourier) upsampling of the DCF score map and the output window (§1.4 "Localization", §7).
 
 The original (``libs/fourier.py``) uses the removed ``torch.rfft``/``torch.irfft``; this is the same computation with
 ``torch.fft.rfft2``/``irfft2`` and complex tensors.
@@ -24,7 +24,7 @@ def upsample_scores(scores: torch.Tensor, output_size: int, kernel_size: int = 4
             even kernel, i.e. where the label with its +0.5 offset peaks).
         output_size: ``M >= N``, the side of the output grid (the sample size in pixels times the upsample factor).
         kernel_size: the filter size; the phase ramp shifts by ``pi * (1 - (k % 2) / N)`` per frequency, i.e. by
-            ``N / 2`` cells for an even kernel (spec 1.4 step 3).
+            ``N / 2`` cells for an even kernel (§1.4 step 3).
         nyquist: how the Nyquist row/column of an even ``N`` enters the interpolation. ``"split"`` gives half of it
             to ``+N/2`` and half to ``-N/2``: the exact band-limited interpolation, which passes through the input
             samples. ``"duplicate"`` puts the full coefficient at both (what the original's ``rfftshift2`` +
@@ -45,7 +45,7 @@ def upsample_scores(scores: torch.Tensor, output_size: int, kernel_size: int = 4
         raise ValueError(f"output_size ({m}) must be at least the score size ({n})")
     device = scores.device
     spectrum = torch.fft.rfft2(scores)                               # (B, N, N//2 + 1), frequencies (ky, kx >= 0)
-    shift = math.pi * (1 - (kernel_size % 2) / n)                     # spec 1.4 step 3
+    shift = math.pi * (1 - (kernel_size % 2) / n)                     # §1.4 step 3
     ky = _frequencies(n, device, scores.dtype)                       # the Nyquist row has ky = -N/2 here
     kx = torch.arange(n // 2 + 1, device=device, dtype=ky.dtype)
     nyquist_weight = 0.5 if nyquist == "split" else 1.0
@@ -67,7 +67,7 @@ def upsample_scores(scores: torch.Tensor, output_size: int, kernel_size: int = 4
 
 
 def hann_window_uncentered(size: int, device=None, dtype=torch.float32) -> torch.Tensor:
-    """``(size, size)`` cosine window peaking at index 0 (an fft-shifted Hann window; spec 1.4 step 5).
+    """``(size, size)`` cosine window peaking at index 0 (an fft-shifted Hann window; §1.4 step 5).
 
     Each 1-D factor is ``0.5 * (1 + cos(2 pi d / (size + 2)))`` with ``d = min(k, size - k)`` the circular distance
     to index 0.

@@ -1,4 +1,4 @@
-"""Gaussian training labels of the DCF (spec 1.4 "Labels")."""
+"""Gaussian training labels of the DCF (§1.4 "Labels")."""
 from __future__ import annotations
 
 import math

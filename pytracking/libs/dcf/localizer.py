@@ -1,8 +1,8 @@
-"""The DCF target localiser shared by D3S (GEM), DMB (spatial memory bank) and CMEDFL (spec 1.4, 1.8).
+"""The DCF target localiser shared by D3S (GEM), DMB (spatial memory bank) and CMEDFL (§1.4, §1.8).
 
 It depends on no particular network: ``feature_fn`` maps an image-sample batch ``(B, 3, S, S)`` (float, [0, 255])
 to features ``(B, D, S / stride, S / stride)`` (ResNet layer3 for the trackers; the closure does the ImageNet
-normalisation). The tracker owns the target state and the control flow of spec 1.8; this class owns the filter,
+normalisation). The tracker owns the target state and the control flow of §1.8; this class owns the filter,
 the projection and the sample memory.
 """
 from __future__ import annotations
@@ -48,13 +48,13 @@ class LocalizationResult:
     sample_scale: float
 
     def label_offset(self, final_pos) -> np.ndarray:
-        """Target offset from the crop centre in sample pixels for this frame's training label (spec 1.8 step 6:
+        """Target offset from the crop centre in sample pixels for this frame's training label (§1.8 step 6:
         centred at the *final* position, after segmentation refinement)."""
         return (np.asarray(final_pos, dtype=np.float64) - self.sample_pos) / self.sample_scale
 
 
 class DCFLocalizer:
-    """Factorised-convolution DCF with Gauss-Newton/CG training (spec 1.4).
+    """Factorised-convolution DCF with Gauss-Newton/CG training (§1.4).
 
     Args:
         params: :class:`DCFParams` (copied; the caller's object is never modified).
@@ -106,14 +106,14 @@ class DCFLocalizer:
     # ------------------------------------------------------------------ labels
     def _labels(self, offsets_px: torch.Tensor) -> torch.Tensor:
         """Gaussian labels ``(B, h, w)`` for target offsets ``(B, 2)`` (row, col) from the crop centre in sample
-        pixels (spec 1.4 "Labels": cells = offset * h / S, plus the even-kernel half cell)."""
+        pixels (§1.4 "Labels": cells = offset * h / S, plus the even-kernel half cell)."""
         p = self.params
         centres = offsets_px * (p.feature_size / p.sample_size) + even_kernel_offset(p.kernel_size)
         return gaussian_labels(p.feature_size, self.sigma, centres)
 
     # ------------------------------------------------------------------ frame 1
     def initialize(self, image, pos, target_sz) -> dict:
-        """Frame 1 (spec 1.4, 1.6): the augmented samples, the PCA projection, the joint GN-CG optimisation of
+        """Frame 1 (§1.4, §1.6): the augmented samples, the PCA projection, the joint GN-CG optimisation of
         ``(f, P)`` and the sample memory. ``pos`` (row, col) and ``target_sz`` (h, w) in image pixels.
 
         Returns ``{"target_scale", "base_target_sz", "losses"}`` (losses: objective before/after each GN step)."""
@@ -135,12 +135,12 @@ class DCFLocalizer:
             raise ValueError(f"feature_fn gives {x.shape[1]} channels, fewer than DCFParams.compressed_dim "
                              f"({p.compressed_dim})")
         self.projection = self._pca(x, p.compressed_dim)
-        # Labels follow each transform's translation (spec 1.4), relative to the crop's geometric centre.
+        # Labels follow each transform's translation (§1.4), relative to the crop's geometric centre.
         offset = torch.tensor((pos - centre) / scale, dtype=torch.float32, device=self.device)
         shifts = torch.tensor([a.shift for a in augs], dtype=torch.float32, device=self.device)
         y = self._labels(offset[None, :] + shifts)
         weights = torch.full((len(augs),), 1.0 / len(augs), device=self.device)
-        # Joint Gauss-Newton on (f, P), filter initialised at zero (spec 1.4 "Objective").
+        # Joint Gauss-Newton on (f, P), filter initialised at zero (§1.4 "Objective").
         f = torch.zeros(p.compressed_dim, p.kernel_size, p.kernel_size, device=self.device)
         self.init_losses = []
         if p.init_cg_iter > 0:
@@ -154,7 +154,7 @@ class DCFLocalizer:
                                    (p.feature_size, p.feature_size), self.device,
                                    init_min_weight=p.init_samples_minimum_weight)
         self.memory.initialize(project(x, self.projection), y)
-        self.train(p.post_init_cg_iter)                                   # 0 in D3S (spec 1.4)
+        self.train(p.post_init_cg_iter)                                   # 0 in D3S (§1.4)
         return {"target_scale": scale, "base_target_sz": self.base_target_sz.copy(), "losses": list(self.init_losses)}
 
     @staticmethod
@@ -172,7 +172,7 @@ class DCFLocalizer:
     # ------------------------------------------------------------------ per frame
     def scores(self, features: torch.Tensor) -> torch.Tensor:
         """Windowed, upsampled score map ``(M, M)`` of projected features ``(1, C, h, w)``, zero displacement at
-        ``M // 2`` (spec 1.4 "Localization" steps 1-6; the raw correlation, no activation)."""
+        ``M // 2`` (§1.4 "Localization" steps 1-6; the raw correlation, no activation)."""
         p = self.params
         raw = same_conv(features, self.filter)                             # (1, h, w)
         up = upsample_scores(raw, p.output_size, p.kernel_size, p.score_nyquist)[0]
@@ -181,7 +181,7 @@ class DCFLocalizer:
         return torch.roll(up, shifts=((p.output_size + 1) // 2, (p.output_size + 1) // 2), dims=(0, 1))
 
     def localize(self, image, pos, scale: float, target_sz=None) -> LocalizationResult:
-        """Find the target around ``pos`` (row, col) at ``scale`` (spec 1.8 step 2).
+        """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2).
 
         ``target_sz`` (h, w) sets the neighbourhood masked before the second-peak search (default: the frame-1
         size at this scale)."""
@@ -219,7 +219,7 @@ class DCFLocalizer:
 
     def update(self, frame_num: int, features: Optional[torch.Tensor] = None, label_offset=None,
                hard_negative: bool = False) -> int:
-        """Spec 1.8 steps 6-7: insert the frame's sample (when given, i.e. the frame was accepted by the
+        """§1.8 steps 6-7: insert the frame's sample (when given, i.e. the frame was accepted by the
         uncertainty gate) and run ``hard_negative_cg_iter`` CG iterations on a hard negative, else ``cg_iter`` when
         ``(frame_num - 1) % train_skipping == 0``. Returns the number of CG iterations run."""
         p = self.params

@@ -1,4 +1,4 @@
-"""Weighted sample memory of the DCF (spec 1.4 "Sample memory")."""
+"""Weighted sample memory of the DCF (§1.4 "Sample memory")."""
 from __future__ import annotations
 
 from typing import Optional
@@ -9,7 +9,7 @@ import torch
 class SampleMemory:
     """Fixed-capacity store of projected training samples, their labels and weights (weights sum to 1).
 
-    Insertion rule (spec 1.4, ATOM ``update_sample_weights``), with learning rate ``lr``:
+    Insertion rule (§1.4, ATOM ``update_sample_weights``), with learning rate ``lr``:
 
     * the slot to replace is the one with the minimum weight (the first such slot; empty slots have weight 0, so
       they fill in order). With ``init_min_weight`` set (ATOM: 0.25), the frame-1 slots are never replaced and

@@ -1,6 +1,6 @@
-"""Gauss-Newton / conjugate-gradient training of the factorised DCF (spec 1.4 "Model", "Objective").
+"""Gauss-Newton / conjugate-gradient training of the factorised DCF (§1.4 "Model", "Objective").
 
-Objective over samples ``j`` with weights ``w_j`` (spec 1.4)::
+Objective over samples ``j`` with weights ``w_j`` (§1.4)::
 
     L(f, P) = sum_j w_j || phi(conv(P x_j, f)) - y_j ||^2 + lambda_f ||f||^2 + lambda_P ||P||^2
 
@@ -95,7 +95,7 @@ def correlate_input_adjoint(g: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
 
 def same_conv(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
     """Scores of ``(N, C, H, W)`` features with one ``(C, k, k)`` filter -> ``(N, H, W)``; output ``i`` sums
-    ``x[:, i + t - k//2] . f[:, t]`` (spec 1.4 "same" mode, the raw correlation used at inference)."""
+    ``x[:, i + t - k//2] . f[:, t]`` (§1.4 "same" mode, the raw correlation used at inference)."""
     return correlate_padded(pad_same(x.transpose(0, 1), f.shape[-1]), f)
 
 
@@ -211,7 +211,7 @@ class FilterProblem:
 
 
 class FactorizedConvProblem:
-    """The frame-1 joint problem in ``(f, P)`` on raw (normalised, unprojected) features (spec 1.4), with the
+    """The frame-1 joint problem in ``(f, P)`` on raw (normalised, unprojected) features (§1.4), with the
     preconditioner that divides the filter block by ``lambda_f`` and the projection block by ``lambda_P``.
 
     Args:

@@ -1,4 +1,4 @@
-"""Parameters of the DCF localiser; defaults are the D3S/DMB/CMEDFL values of spec 1.7 (and 1.4 for the
+"""Parameters of the DCF localiser; defaults are the D3S/DMB/CMEDFL values of §1.7 (and 1.4 for the
 augmentations)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Optional
 
 from pytracking.parameter.base import ParameterError, TrackerParams
 
-# Spec 1.4 "Frame-1 training set": diagonal shifts of +-a with a in {0.25, 0.75}, relative to half the sample size.
+# §1.4 "Frame-1 training set": diagonal shifts of +-a with a in {0.25, 0.75}, relative to half the sample size.
 _RELATIVE_SHIFTS = ((0.25, 0.25), (-0.25, 0.25), (0.25, -0.25), (-0.25, -0.25),
                     (0.75, 0.75), (-0.75, 0.75), (0.75, -0.75), (-0.75, -0.75))
 _BLURS = ((2.0, 0.2), (0.2, 2.0), (3.0, 1.0), (1.0, 3.0), (2.0, 2.0))
@@ -17,22 +17,22 @@ _ROTATIONS = (5.0, -5.0, 10.0, -10.0, 20.0, -20.0, 30.0, -30.0, 45.0, -45.0, -60
 
 @dataclasses.dataclass
 class DCFParams(TrackerParams):
-    """All settings of :class:`pytracking.libs.dcf.DCFLocalizer` (spec 1.4 / 1.7).
+    """All settings of :class:`pytracking.libs.dcf.DCFLocalizer` (§1.4 / §1.7).
 
     Sizes are in pixels of the square image sample (``sample_size``) unless stated; ``feature_stride`` is the stride of
     the features ``feature_fn`` returns (16 for ResNet layer3), so the score grid is ``sample_size / feature_stride``.
     """
 
-    # Search-region geometry (spec 1.4).
+    # Search-region geometry (§1.4).
     search_area_scale: float = 4.5
     sample_size: int = 256
     feature_stride: int = 16
     normalize_power: float = 2.0
-    # Model: factorised convolution (spec 1.4 "Model").
+    # Model: factorised convolution (§1.4 "Model").
     kernel_size: int = 4
     compressed_dim: int = 64
     response_activation: float = 0.05          # "mlu" parameter; 0 disables the activation (linear model)
-    # Objective and solver (spec 1.4 "Objective").
+    # Objective and solver (§1.4 "Objective").
     filter_reg: float = 0.1
     projection_reg: float = 1e-4
     init_cg_iter: int = 60
@@ -46,8 +46,8 @@ class DCFParams(TrackerParams):
     sample_memory_size: int = 250
     learning_rate: float = 0.0075
     hard_negative_learning_rate: float = 0.02
-    init_samples_minimum_weight: Optional[float] = None   # ATOM uses 0.25; D3S leaves it unset (spec 1.4)
-    # Frame-1 augmentation (spec 1.4): on a sample ``augmentation_expansion_factor`` times larger.
+    init_samples_minimum_weight: Optional[float] = None   # ATOM uses 0.25; D3S leaves it unset (§1.4)
+    # Frame-1 augmentation (§1.4): on a sample ``augmentation_expansion_factor`` times larger.
     augmentation_expansion_factor: float = 2.0
     augment_relative_shifts: tuple = _RELATIVE_SHIFTS
     augment_fliplr: bool = True
@@ -57,7 +57,7 @@ class DCFParams(TrackerParams):
     # Point that zero displacement and label offsets refer to: "geometric" = the crop's geometric centre, "original" =
     # the original's (frame 1: the crop's anchor pixel round(pos); tracked frames: the float pos); docs/dcf.md.
     reference_point: str = "geometric"
-    # Localisation (spec 1.4 "Localization").
+    # Localisation (§1.4 "Localization").
     window_output: bool = True
     score_upsample_factor: int = 1
     score_nyquist: str = "split"               # "split" (exact interpolation) or "duplicate" (the original's doubling)
@@ -66,7 +66,7 @@ class DCFParams(TrackerParams):
     hard_negative_threshold: float = 0.3
     target_neighborhood_scale: float = 2.2
     displacement_scale: float = 0.7
-    # Uncertainty gate (spec 1.4 "Uncertainty and state update").
+    # Uncertainty gate (§1.4 "Uncertainty and state update").
     tracking_uncertainty_thr: float = 3.0
     response_budget_sz: int = 25
     uncertainty_warmup_frames: int = 5

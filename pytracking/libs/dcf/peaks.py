@@ -1,5 +1,5 @@
 """Peak analysis of the upsampled score map: displacement and the not-found / uncertain / hard-negative flags
-(spec 1.4 "Localization" step 8, ATOM's "advanced localization")."""
+(§1.4 "Localization" step 8, ATOM's "advanced localization")."""
 from __future__ import annotations
 
 import math
@@ -33,7 +33,7 @@ def analyze_peaks(scores: torch.Tensor, neighborhood_sz, params) -> PeakAnalysis
         scores: ``(M, M)`` windowed scores with zero displacement at index ``M // 2``.
         neighborhood_sz: (h, w) in output pixels of the region around the first peak that is zeroed before the
             second peak is searched (``target_neighborhood_scale * target_sz / target_scale``).
-        params: :class:`DCFParams` (thresholds of spec 1.7).
+        params: :class:`DCFParams` (thresholds of §1.7).
     """
     size = scores.shape[-1]
     centre = size // 2

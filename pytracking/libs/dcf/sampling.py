@@ -1,5 +1,5 @@
 """Image samples for the DCF: the search-area crop, the frame-1 augmentations and the feature power normalisation
-(spec 1.4 "Features", "Search region geometry", "Frame-1 training set").
+(§1.4 "Features", "Search region geometry", "Frame-1 training set").
 
 Coordinates are ``(row, col)`` like the tracker state ``pos``; image samples are ``(B, 3, S, S)`` float tensors with
 values in [0, 255] (the ``feature_fn`` does the ImageNet normalisation).
@@ -30,7 +30,7 @@ def _as_image_tensor(image, device) -> torch.Tensor:
 def sample_patch(image, center: tuple[int, int], sample_size: float, output_size: int,
                  device) -> tuple[torch.Tensor, np.ndarray]:
     """Square crop of ``sample_size`` image pixels around the integer ``center`` (row, col), resized to
-    ``output_size`` (spec 1.4 "Search region geometry").
+    ``output_size`` (§1.4 "Search region geometry").
 
     The crop spans ``center - (s - 1) // 2 .. center + s // 2`` (``s`` = rounded side, at least 2), outside parts are
     edge-replicated. If the crop is at least ~2.1x larger than the output, the image is first subsampled by the
@@ -52,7 +52,7 @@ def sample_patch(image, center: tuple[int, int], sample_size: float, output_size
     geometric_centre = np.array([row, col], dtype=np.float64) + factor * ((side - 1) / 2 - (side - 1) // 2)
     for p, n in ((row, height), (col, width)):
         phase = p % factor                                           # keep p on the subsampled grid
-        p_sub = (p - phase) // factor                                # integer division (spec 1.4 porting trap)
+        p_sub = (p - phase) // factor                                # integer division (§1.4 porting trap)
         n_sub = (n - phase + factor - 1) // factor                   # length of the subsampled axis
         grid = torch.arange(p_sub - (side - 1) // 2, p_sub + side // 2 + 1, device=device)
         index.append(phase + factor * grid.clamp(0, n_sub - 1))      # edge replication by clamping
@@ -63,7 +63,7 @@ def sample_patch(image, center: tuple[int, int], sample_size: float, output_size
 
 
 def normalize_features(features: torch.Tensor, power: float = 2.0) -> torch.Tensor:
-    """Spec 1.4 "normalize_power": each sample divided by ``(mean over C, H, W of |f|^p + 1e-10)^(1/p)``.
+    """§1.4 "normalize_power": each sample divided by ``(mean over C, H, W of |f|^p + 1e-10)^(1/p)``.
 
     Args/returns: ``(B, C, H, W)``.
     """
@@ -74,7 +74,7 @@ def normalize_features(features: torch.Tensor, power: float = 2.0) -> torch.Tens
 
 @dataclass(frozen=True)
 class Augmentation:
-    """One frame-1 transform (spec 1.4): ``kind`` in identity / shift / fliplr / blur / rotate, its parameter, and
+    """One frame-1 transform (§1.4): ``kind`` in identity / shift / fliplr / blur / rotate, its parameter, and
     the translation ``shift`` (row, col) in sample pixels that the label follows."""
 
     kind: str

@@ -1,5 +1,5 @@
-"""Target state of the DCF tracker: search geometry, the state update and the uncertainty gate (spec 1.4
-"Search region geometry", "Uncertainty and state update"; spec 1.8 steps 3-4).
+"""Target state of the DCF tracker: search geometry, the state update and the uncertainty gate (§1.4
+"Search region geometry", "Uncertainty and state update"; §1.8 steps 3-4).
 
 Positions and sizes are ``(row, col)`` / ``(h, w)`` numpy float64 arrays in image pixels.
 """
@@ -13,7 +13,7 @@ import numpy as np
 
 
 def initial_target_scale(target_sz, params) -> float:
-    """Image pixels per sample pixel: ``search_area_scale * sqrt(h * w) / sample_size`` (spec 1.4)."""
+    """Image pixels per sample pixel: ``search_area_scale * sqrt(h * w) / sample_size`` (§1.4)."""
     h, w = float(target_sz[0]), float(target_sz[1])
     if not (h > 0 and w > 0 and math.isfinite(h * w)):
         raise ValueError(f"target size must be positive and finite, got (h, w) = ({h}, {w})")
@@ -38,7 +38,7 @@ class TargetState:
 
 
 def update_state(state: TargetState, new_pos, new_scale: float | None, image_sz) -> TargetState:
-    """Spec 1.4 ``update_state``: clamp the scale to ``[max(10 / base_sz), min(image_sz / base_sz)]``, set
+    """§1.4 ``update_state``: clamp the scale to ``[max(10 / base_sz), min(image_sz / base_sz)]``, set
     ``target_sz = base_target_sz * scale`` (aspect kept) and clamp ``pos`` so that at least 20 % of the box stays
     inside the image. Returns a new state (the input is not modified). ``image_sz`` = (H, W)."""
     image_sz = np.asarray(image_sz, dtype=np.float64)[:2]
@@ -54,13 +54,13 @@ def update_state(state: TargetState, new_pos, new_scale: float | None, image_sz)
 
 
 def clamp_to_image(pos, image_sz) -> np.ndarray:
-    """Spec 1.8 step 4: the new position clamped to ``[0, H - 1] x [0, W - 1]``."""
+    """§1.8 step 4: the new position clamped to ``[0, H - 1] x [0, W - 1]``."""
     image_sz = np.asarray(image_sz, dtype=np.float64)[:2]
     return np.minimum(np.maximum(np.asarray(pos, dtype=np.float64), 0), image_sz - 1)
 
 
 class UncertaintyGate:
-    """The DCF's tracking uncertainty from the history of peak scores (spec 1.4 "Uncertainty and state update").
+    """The DCF's tracking uncertainty from the history of peak scores (§1.4 "Uncertainty and state update").
 
     The history starts as ``[1]`` (not a real score) and keeps the last ``budget`` (25) accepted peaks. While
     ``frame_num <= warmup_frames`` (5) the uncertainty is 0; later it is ``mean(history) / max_score``. A frame is
@@ -96,7 +96,7 @@ class UncertaintyGate:
         """Compute the uncertainty and, if the frame is accepted, append ``max_score`` to the history.
 
         Returns ``(uncertainty, accepted)``; the tracker runs ``update_state`` and inserts the DCF sample only for
-        accepted frames (spec 1.8 steps 3 and 6)."""
+        accepted frames (§1.8 steps 3 and 6)."""
         uncert = self.uncertainty(frame_num, max_score, flag)
         accepted = flag != "not_found" and uncert < self.threshold
         if accepted:

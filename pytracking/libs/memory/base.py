@@ -8,9 +8,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class WriteGate:
     """Accept a memory write only while the DCF is confident (the "mutual promotion" of DMB/CMEDFL: the DCF
-    keeps noisy frames out of the segmentation memory, spec 3.2 "filtering by the SMB").
+    keeps noisy frames out of the segmentation memory, §3.2 "filtering by the SMB").
 
-    ``uncertainty`` is the DCF uncertainty of spec 1.4 (mean score history / current max; 100 when not found);
+    ``uncertainty`` is the DCF uncertainty of §1.4 (mean score history / current max; 100 when not found);
     ``None`` means "no DCF estimate" (initialisation) and is accepted. The originals write on every
     segmented frame, i.e. ``threshold`` = uncertainty_segment_thr = 10.
     """

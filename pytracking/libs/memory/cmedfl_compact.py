@@ -1,4 +1,4 @@
-"""CMEDFL's compact memory (spec 4.2, the AFB-URR-style "FeatureBank"), bounded.
+"""CMEDFL's compact memory (§4.2, the AFB-URR-style "FeatureBank"), bounded.
 
 Per write, every query column ``q_j`` (embedding of one test-crop cell) with foreground probability ``u_j`` is
 compared with the stored keys by cosine similarity; ``c_j = max_n cos(K_n, q_j)``, ``n*(j)`` its argmax, and
@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 from pytracking.libs.memory.base import WriteGate, WriteReport
 
-#: tau_low = mean(c) / LOW_THRESHOLD_DIVISOR (spec 4.2: e/2, i.e. about 0.736 * mean(c)).
+#: tau_low = mean(c) / LOW_THRESHOLD_DIVISOR (§4.2: e/2, i.e. about 0.736 * mean(c)).
 LOW_THRESHOLD_DIVISOR = math.e / 2
 
 
@@ -115,7 +115,7 @@ class CMEDFLCompactMemory:
                            evicted=evicted)
 
     def _merge(self, q_unit: torch.Tensor, fg: torch.Tensor, target: torch.Tensor) -> None:
-        """Scatter-mean of the merged unit queries / normalised values into their nearest entries (spec 4.2 step 3):
+        """Scatter-mean of the merged unit queries / normalised values into their nearest entries (§4.2 step 3):
         ``x <- |x| ((1 - r) x / max(|x|, eps) + r mean_{j->n} u_j / max(|u_j|, eps))`` with eps = 1e-12."""
         r = self.update_rate
         hit = torch.unique(target)

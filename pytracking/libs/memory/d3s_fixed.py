@@ -1,4 +1,4 @@
-"""D3S's reference "memory" (spec 2.3): frame-1 embeddings and the refined frame-1 mask, used unchanged for the whole
+"""D3S's reference "memory" (§2.3): frame-1 embeddings and the refined frame-1 mask, used unchanged for the whole
 sequence. Capacity = the frame-1 entries; writes are accepted by the API and ignored by policy."""
 from __future__ import annotations
 

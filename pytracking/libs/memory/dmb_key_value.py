@@ -1,4 +1,4 @@
-"""DMB's appearance memory bank (spec 3.2): key/value maps of every ``every``-th segmented frame plus the previous
+"""DMB's appearance memory bank (§3.2): key/value maps of every ``every``-th segmented frame plus the previous
 segmented frame, bounded.
 
 Each write is the memorised *previous* segmented frame (``memorize(previous crop, previous soft mask)``), made on

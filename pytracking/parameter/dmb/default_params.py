@@ -1,5 +1,5 @@
-"""``dmb default_params``: DMB/SAMN (spec 3) with the shared defaults of spec 1.7 and a bounded key/value memory, for
-a tiny DMB net ``dmb_tiny.pth`` trained on 96 px crops (``python -m ltr.run_training dmb dmb_tiny``)."""
+"""``dmb default_params``: DMB/SAMN (§3) with the shared defaults of §1.7 and a bounded key/value memory, for
+a tiny DMB net ``dmb_tiny.pth`` trained on 128 px crops (``python -m ltr.run_training dmb dmb_tiny``)."""
 from pytracking.parameter.segmentation import DMBParams, tiny_crop
 
 

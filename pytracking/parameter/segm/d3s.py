@@ -1,6 +1,6 @@
-"""``segm d3s``: D3S (spec 2): the D3S network (GIM matching, no graph-attention branch) with the fixed frame-1
+"""``segm d3s``: D3S (§2): the D3S network (GIM matching, no graph-attention branch) with the fixed frame-1
 reference instead of CMEDFL's memory; the shipped ``d3s_tiny.pth`` was trained by ``ltr/train_settings/segm/d3s_tiny``
-on 96 px crops, like ``default_params``."""
+on 128 px crops, like ``default_params``."""
 from pytracking.parameter.segmentation import SegmParams, tiny_crop
 
 

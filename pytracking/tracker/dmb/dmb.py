@@ -1,7 +1,7 @@
-"""``dmb``: DMB's appearance memory bank (spec 3.1-3.3) on the shared DCF control flow of spec 1.8.
+"""``dmb``: DMB's appearance memory bank (§3.1-3.3) on the shared DCF control flow of §1.8.
 
 Frame 1 is memorised with the region mask, segmented, and the soft result gated by the (dilated) region becomes the
-"previous frame" (spec 3.2 init). On each segmented frame the previous frame is memorised and written to the
+"previous frame" (§3.2 init). On each segmented frame the previous frame is memorised and written to the
 bounded key/value memory, the current crop is segmented against it, and becomes the new previous frame. A frame
 whose DCF uncertainty fails the memory gate is segmented but never memorised (the SMB filters the AMB).
 """
@@ -40,7 +40,7 @@ class DMBTracker(DCFSegmentationTracker):
 
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
         with torch.no_grad():
-            if self.previous is not None:  # memorise the previous segmented frame (spec 3.2 step 1)
+            if self.previous is not None:  # memorise the previous segmented frame (§3.2 step 1)
                 prev_image, prev_mask, prev_uncertainty = self.previous
                 key, value = self.net.memorize(prev_image, prev_mask)
                 self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty)

@@ -1,4 +1,4 @@
-"""``segm``: D3S / CMEDFL segmentation (spec 2.2-2.4, 4.1-4.3) on the shared DCF control flow of spec 1.8.
+"""``segm``: D3S / CMEDFL segmentation (§2.2-2.4, §4.1-4.3) on the shared DCF control flow of §1.8.
 
 The memory is CMEDFL's bounded compact memory (``memory="cmedfl"``) or D3S's fixed frame-1 reference
 (``memory="d3s"``). A CMEDFL net additionally gets the graph-attention channels from the frame-1 template.
@@ -21,7 +21,7 @@ class SegmTracker(DCFSegmentationTracker):
     archs = ("cmedfl", "d3s")
 
     def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
-        """Spec 1.6: the reference mask is the VOS mask, or the net's own prediction on the frame-1 crop (memory =
+        """§1.6: the reference mask is the VOS mask, or the net's own prediction on the frame-1 crop (memory =
         the rough region mask) thresholded and gated by the (dilated) region; the memory starts from it."""
         p = self.params
         with torch.no_grad():
@@ -47,7 +47,7 @@ class SegmTracker(DCFSegmentationTracker):
         return reference.cpu().numpy()
 
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
-        """Top-k matching against the memory, refinement; the memory learns the frame (gated, spec 4.2-4.3)."""
+        """Top-k matching against the memory, refinement; the memory learns the frame (gated, §4.2-4.3)."""
         with torch.no_grad():
             feats, emb = self._features(crop)
             prob = self._probability(feats, emb, *self.memory.read())

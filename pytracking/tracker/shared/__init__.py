@@ -1,2 +1,2 @@
 """Pieces shared by the segmentation trackers: network loading, crops to tensors, distance maps, the initial
-region geometry and the DCF-driven per-frame control flow (spec 1.8)."""
+region geometry and the DCF-driven per-frame control flow (§1.8)."""

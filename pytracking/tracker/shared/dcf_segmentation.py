@@ -1,4 +1,4 @@
-"""The per-frame control flow shared by D3S, CMEDFL and DMB (spec 1.8): a DCF localises the target, segmentation
+"""The per-frame control flow shared by D3S, CMEDFL and DMB (§1.8): a DCF localises the target, segmentation
 refines position, scale and output region while the DCF is confident enough, and the refined position becomes the
 centre of the DCF's training label. Subclasses supply the segmentation head and its memory
 (``_init_segmentation``, ``_segment``).
@@ -15,16 +15,17 @@ import torch
 from ltr.regions.convert import box_to_polygon
 from pytracking.libs.dcf import DCFLocalizer, TargetState, UncertaintyGate, clamp_to_image, update_state
 from pytracking.libs.postprocess import AreaScaleEstimator, mask_to_region, paste_probability
+from pytracking.parameter.base import revalidate
 from pytracking.tracker.base import BaseTracker, InitRegion, make_output, resolve_init_region
 from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, init_region_mask, initial_target,
                                                 pos_to_box)
-from pytracking.tracker.shared.network import (distance_map, layer3_feature_fn, load_dcf_backbone,
+from pytracking.tracker.shared.network import (check_crop_size, distance_map, layer3_feature_fn, load_dcf_backbone,
                                                load_tracker_network)
 
 
 @dataclass
 class SegmentationOutcome:
-    """One segmentation pass: the full-image probability, and when the mask gave a region (spec 1.5 step 4f) its
+    """One segmentation pass: the full-image probability, and when the mask gave a region (§1.5 step 4f) its
     (8,) rotated rectangle and (4,) axis-aligned hull in image pixels, else ``None``."""
 
     prob: np.ndarray
@@ -33,7 +34,7 @@ class SegmentationOutcome:
 
 
 class DCFSegmentationTracker(BaseTracker):
-    """Streaming tracker of spec 1.8. ``params`` is a :class:`SegmentationTrackingParams` subclass."""
+    """Streaming tracker of §1.8. ``params`` is a :class:`SegmentationTrackingParams` subclass."""
 
     #: net architectures this tracker accepts (``net.arch``)
     archs: tuple[str, ...] = ()
@@ -46,7 +47,7 @@ class DCFSegmentationTracker(BaseTracker):
     @abc.abstractmethod
     def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
         """Frame 1: build the memory from the crop; ``crop.mask`` is the cropped initial region (or the VOS mask).
-        Returns the reference mask (S, S) float32 in [0, 1] (spec 1.6)."""
+        Returns the reference mask (S, S) float32 in [0, 1] (§1.6)."""
 
     @abc.abstractmethod
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
@@ -65,14 +66,14 @@ class DCFSegmentationTracker(BaseTracker):
         self.mask_thr = p.vos_segm_mask_thr if self.vos else p.segm_mask_thr
         self.scale_change = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if self.vos else
                              (p.min_scale_change_factor, p.max_scale_change_factor))
-        # DCF (spec 1.4 frame 1).
+        # DCF (§1.4 frame 1).
         self.dcf = DCFLocalizer(p.dcf, layer3_feature_fn(self._dcf_net()), self.device)
         info = self.dcf.initialize(frame, target.pos, target.target_sz)
         self.state = TargetState(target.pos.copy(), target.target_sz.copy(), info["target_scale"],
                                  info["base_target_sz"])
         self.gate = UncertaintyGate.from_params(p.dcf)
         self.frame_num = 1
-        # Segmentation (spec 1.6).
+        # Segmentation (§1.6).
         self.dist = distance_map(p.segm_output_sz, self.device, p.segm_dist_centre)
         # Crop centre = continuous point pos + crop_shift (docs/fidelity.md "segmentation crop centre"): the
         # original crops at its pos, which is the corner mean for polygon starts (= our pos) and the box centre for
@@ -97,7 +98,9 @@ class DCFSegmentationTracker(BaseTracker):
         frame = self._track_frame(image)
         hw = frame.shape[:2]
         p = self.params
-        self.frame_num += 1                                                       # spec 1.8 step 1
+        self.frame_num += 1                                                       # §1.8 step 1
+        if is_blank_frame(frame):
+            return self._blank_output(hw)
         sample_scale = self.state.target_scale
         loc = self.dcf.localize(frame, self.state.pos, sample_scale)              # step 2
         uncertainty, accepted = self.gate.step(self.frame_num, loc.max_score, loc.flag)  # step 3
@@ -117,6 +120,10 @@ class DCFSegmentationTracker(BaseTracker):
     # ------------------------------------------------------------------ helpers
     def _load_net(self) -> None:
         if self.net is None:
+            # Values assigned after construction (--param overrides, parameter files) are checked here, before a
+            # bad one (segm_output_sz=-5) reaches torch.
+            revalidate(self.params)
+            check_crop_size(self.params.net_path, self.params.segm_output_sz)
             self.net, _ = load_tracker_network(self.params.net_path, self.device)
         arch = getattr(self.net, "arch", None)
         if arch not in self.archs:
@@ -129,7 +136,7 @@ class DCFSegmentationTracker(BaseTracker):
         return self.net if source == "net" else load_dcf_backbone(source, self.device)
 
     def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float) -> SegmentationOutcome:
-        """Spec 1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position.
+        """§1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position.
 
         The scale update is fed the minimum-area rectangle ``rect0`` and the position moves to its centre, as in all
         three originals; the bbox_fit refit is used only for the output region."""
@@ -158,8 +165,15 @@ class DCFSegmentationTracker(BaseTracker):
             return SegmentationOutcome(prob, region.polygon, region.box)
         return SegmentationOutcome(prob, None, None)
 
+    def _blank_output(self, hw) -> dict:
+        """A blank (constant) frame shows no target: the last box with score 0 and an empty mask; the DCF, the
+        segmentation memory and the state are left as they were, so tracking resumes on the next frame."""
+        box = pos_to_box(self.state.pos, self.state.target_sz)
+        return make_output(box, polygon=box_to_polygon(box), mask=np.zeros(hw, np.uint8), score=0.0,
+                           prob=np.zeros(hw, np.float32))
+
     def _output(self, outcome: SegmentationOutcome | None, uncertainty: float, hw) -> dict:
-        """The region of the mask if there is one, else the DCF box (spec 1.8 step 8). ``score`` is the DCF
+        """The region of the mask if there is one, else the DCF box (§1.8 step 8). ``score`` is the DCF
         confidence ``1 / max(1, uncertainty)`` in [0, 1] (0 when the target is not found). The box of a mask region
         is clipped to the image (the mask cannot see beyond it); the rotated polygon is reported as fitted."""
         score = 1.0 / max(1.0, uncertainty) if math.isfinite(uncertainty) else 0.0
@@ -172,6 +186,15 @@ class DCFSegmentationTracker(BaseTracker):
         prob = outcome.prob if outcome is not None else np.zeros(hw, np.float32)
         return make_output(box, polygon=polygon, mask=(prob > self.params.output_mask_thr).astype(np.uint8),
                            score=score, prob=prob)
+
+
+#: A frame whose pixel values all lie within this many grey levels (an all-black / blank frame) holds no target.
+BLANK_FRAME_RANGE = 2
+
+
+def is_blank_frame(frame: np.ndarray) -> bool:
+    """``True`` when the (H, W, 3) uint8 ``frame`` is constant up to :data:`BLANK_FRAME_RANGE` grey levels."""
+    return int(frame.max()) - int(frame.min()) <= BLANK_FRAME_RANGE
 
 
 def _clip_to_image(box: np.ndarray, hw) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Target geometry of the segmentation trackers: initial state from the initial region (spec 1.6), the segmentation
+"""Target geometry of the segmentation trackers: initial state from the initial region (§1.6), the segmentation
 crop around a position, and mapping crop-space results back to the image.
 
 Conventions: ``pos`` = (row, col) centre in pixel-index coordinates (a box ``[x, y, w, h]`` covering pixels
@@ -28,7 +28,7 @@ class InitialTarget:
 
 
 def initial_target(region: InitRegion, conversion: str = "preserve_area") -> InitialTarget:
-    """Spec 1.6: a polygon gives the area-preserving axis-aligned box centred at its corner mean (or its bounds);
+    """§1.6: a polygon gives the area-preserving axis-aligned box centred at its corner mean (or its bounds);
     a box (or a mask's bounding box) is used as it is."""
     if region.polygon is not None and region.polygon.size == 8:
         if conversion == "preserve_area":
@@ -44,14 +44,14 @@ def initial_target(region: InitRegion, conversion: str = "preserve_area") -> Ini
 
 
 def pos_to_box(pos, target_sz) -> np.ndarray:
-    """(row, col) centre and (h, w) -> ``[x, y, w, h]`` (spec 1.5 step 5, 0-based)."""
+    """(row, col) centre and (h, w) -> ``[x, y, w, h]`` (§1.5 step 5, 0-based)."""
     return np.array([pos[1] - (target_sz[1] - 1) / 2, pos[0] - (target_sz[0] - 1) / 2, target_sz[1], target_sz[0]],
                     dtype=np.float64)
 
 
 @dataclass
 class SegmentationCrop:
-    """A square context crop (spec 1.2) around ``pos``: ``image`` (S, S, 3) uint8, ``window`` = (x1, y1, side) in
+    """A square context crop (§1.2) around ``pos``: ``image`` (S, S, 3) uint8, ``window`` = (x1, y1, side) in
     image pixels, ``scale`` f = S / side, and optionally a cropped mask (S, S) float32."""
 
     image: np.ndarray
@@ -75,7 +75,7 @@ class SegmentationCrop:
 
 def crop_around(image: np.ndarray, pos, target_sz, search_factor: float, output_size: int,
                 mask: np.ndarray | None = None, shift: float = 0.5) -> SegmentationCrop:
-    """The segmentation crop with side ``ceil(sqrt(h*w) * search_factor)`` (spec 1.5 step 1), centred at the
+    """The segmentation crop with side ``ceil(sqrt(h*w) * search_factor)`` (§1.5 step 1), centred at the
     continuous point ``pos + shift`` (row, col): ``shift = 0.5`` is the centre of pixel ``pos``; ``shift = 0`` the
     point ``pos`` itself, where the original centred its crops (``segm_crop_centre="original"``)."""
     h, w = float(target_sz[0]), float(target_sz[1])
@@ -92,13 +92,13 @@ def init_region_mask(region: InitRegion, image_hw: tuple[int, int]) -> np.ndarra
 
 
 def dilate_square(mask: np.ndarray, side: int) -> np.ndarray:
-    """Dilation with a ``side x side`` square kernel (spec 1.6 polygon gating)."""
+    """Dilation with a ``side x side`` square kernel (§1.6 polygon gating)."""
     side = max(int(side), 1)
     return cv2.dilate(np.asarray(mask, dtype=np.float32), np.ones((side, side), np.uint8))
 
 
 def gating_mask(region: InitRegion, crop_mask: np.ndarray, target_sz, scale: float) -> np.ndarray:
-    """Spec 1.6: the cropped region mask, dilated by a square of side ``max(5, round(0.05 * min(h, w) * f))`` for a
+    """§1.6: the cropped region mask, dilated by a square of side ``max(5, round(0.05 * min(h, w) * f))`` for a
     polygon, undilated for a box."""
     if region.polygon is None:
         return crop_mask

@@ -3,17 +3,20 @@
 A checkpoint named by a parameter file (``net_path``) is resolved as: an absolute path as it is; otherwise
 ``pytracking/networks/<name>`` (checkpoints shipped with the package), then ``<network_path setting>/<name>``.
 Loaded nets are cached per (file, modification time, device), so the many ``initialize`` calls of a VOT run do not
-reload the file (the original re-loaded it at every initialisation, spec 2.8).
+reload the file (the original re-loaded it at every initialisation, §2.8).
 """
 from __future__ import annotations
 
+import json
 import os
+import pickle
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ltr.admin.settings import how_to_set, load_settings
+from ltr.admin.errors import DataFormatError
+from ltr.admin.settings import expand_user, how_to_set, load_settings
 from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD, centred_distance_map  # noqa: F401 (re-exported)
 
 #: Checkpoints shipped with the package.
@@ -25,7 +28,7 @@ _CACHE_SIZE = 2
 
 def resolve_network_path(name: str | os.PathLike) -> Path:
     """The checkpoint file for ``name`` (see module docstring); a clear error lists the places tried."""
-    path = Path(name).expanduser()
+    path = expand_user(name, "parameter net_path")
     if path.is_absolute():
         candidates = [path]
     else:
@@ -60,6 +63,50 @@ def load_tracker_network(name: str | os.PathLike, device) -> tuple[torch.nn.Modu
     return _CACHE[key]
 
 
+_CROP_CACHE: dict[tuple[str, int], int | None] = {}
+
+
+def recorded_crop_size(path: str | os.PathLike) -> int | None:
+    """The segmentation crop size (px) the checkpoint at ``path`` was trained on: ``meta.train_settings``
+    ``processing.output_size`` (or the flat ``output_size`` of older checkpoints), else ``crop_output_size`` of the
+    ``.json`` beside it; ``None`` when neither records it (converted / hand-made checkpoints). Cached per file time."""
+    path = Path(path)
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in _CROP_CACHE:
+        size = None
+        try:  # mmap: the tensors are not read, only the pickled meta
+            payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except (RuntimeError, OSError, ValueError, EOFError, KeyError, pickle.UnpicklingError):
+            payload = None  # not a checkpoint: load_tracker_network reports it
+        settings = payload.get("meta", {}).get("train_settings") if isinstance(payload, dict) else None
+        if isinstance(settings, dict):
+            processing = settings.get("processing")
+            size = processing.get("output_size") if isinstance(processing, dict) else None
+            size = settings.get("output_size") if size is None else size
+        sidecar = path.with_suffix(".json")
+        if size is None and sidecar.is_file():
+            try:
+                info = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError):
+                info = {}
+            size = info.get("crop_output_size") if isinstance(info, dict) else None
+        _CROP_CACHE[key] = int(size) if isinstance(size, (int, float)) and not isinstance(size, bool) else None
+    return _CROP_CACHE[key]
+
+
+def check_crop_size(name: str | os.PathLike, segm_output_sz: int) -> None:
+    """Raise :class:`DataFormatError` (naming the checkpoint, both sizes and the parameter) when the checkpoint
+    ``name`` records a training crop size other than the tracker's ``segm_output_sz`` (a net only works at the crop
+    size it was trained on); nothing when it records none."""
+    path = resolve_network_path(name)
+    trained = recorded_crop_size(path)
+    if trained is not None and trained != segm_output_sz:
+        raise DataFormatError(
+            path, f"checkpoint (parameter net_path) was trained on {trained} px crops but the tracker's "
+            f"segmentation crop is {segm_output_sz} px; set the parameter segm_output_sz={trained} "
+            f"(--param segm_output_sz={trained}, or tiny_crop(params, {trained}) in a parameter file)")
+
+
 def image_to_tensor(crop: np.ndarray, device, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
     """RGB uint8 ``(S, S, 3)`` -> normalised float ``(1, 3, S, S)`` on ``device`` (``normalization`` = the net's
     ``input_normalization``; default ImageNet)."""
@@ -69,7 +116,7 @@ def image_to_tensor(crop: np.ndarray, device, normalization=(IMAGENET_MEAN, IMAG
 
 def normalize_images(images: torch.Tensor, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
     """``(B, 3, S, S)`` in [0, 255] -> ``(images / 255 - mean) / std`` with ``normalization = (mean, std)`` (the net's
-    ``input_normalization``: ImageNet statistics for ResNet trunks, spec 1.3; 127/255 and 128/255 for
+    ``input_normalization``: ImageNet statistics for ResNet trunks, §1.3; 127/255 and 128/255 for
     EfficientNet-Lite0), channels-last like the loaded nets; the same maths as the training transforms."""
     mean = torch.tensor(normalization[0], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
     std = torch.tensor(normalization[1], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
@@ -79,8 +126,8 @@ def normalize_images(images: torch.Tensor, normalization=(IMAGENET_MEAN, IMAGENE
 def layer3_feature_fn(net: torch.nn.Module):
     """The DCF feature function: image samples ``(B, 3, S, S)`` in [0, 255] -> ``net.extract_backbone`` layer3.
 
-    ``net`` is the tracker's own net (its frozen trunk; DMB's query encoder, spec 3.3) or the separate ImageNet
-    ResNet-50 of :func:`load_dcf_backbone` (D3S/CMEDFL with the authors' checkpoints, spec 1.4 "Features").
+    ``net`` is the tracker's own net (its frozen trunk; DMB's query encoder, §3.3) or the separate ImageNet
+    ResNet-50 of :func:`load_dcf_backbone` (D3S/CMEDFL with the authors' checkpoints, §1.4 "Features").
     """
 
     normalization = getattr(net, "input_normalization", (IMAGENET_MEAN, IMAGENET_STD))  # bare ResNet: ImageNet
@@ -133,7 +180,7 @@ def load_dcf_backbone(source: str, device) -> torch.nn.Module:
 
 def distance_map(size: int, device, convention: str = "shifted") -> torch.Tensor:
     """Euclidean distance (crop pixels, not normalised) from the centre of the segmentation crop: ``(1, 1, S, S)``
-    (spec 2.2/2.4: the crop is centred on the DCF estimate).
+    (§2.2/§2.4: the crop is centred on the DCF estimate).
 
     ``convention`` (parameter ``segm_dist_centre``): ``"shifted"`` centres the map at 0-based pixel ``S/2 - 1``
     (191 for S = 384), as the original trackers did: they took 1-based pixel coordinates ``1 .. S`` minus ``S/2``,

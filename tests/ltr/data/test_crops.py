@@ -1,4 +1,4 @@
-"""Square context crop (spec 1.2): windows, padding, resize and box mapping checked on hand-built cases."""
+"""Square context crop (§1.2): windows, padding, resize and box mapping checked on hand-built cases."""
 import cv2
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Training crops: jitter, masks, distance maps, box-only reference and normalisation (spec 2.5)."""
+"""Training crops: jitter, masks, distance maps, box-only reference and normalisation (§2.5)."""
 import numpy as np
 import pytest
 import torch

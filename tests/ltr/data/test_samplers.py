@@ -1,4 +1,4 @@
-"""Pair and sequence sampling (spec 2.5 / 3.4), determinism per index, and the epoch/rank loader."""
+"""Pair and sequence sampling (§2.5 / §3.4), determinism per index, and the epoch/rank loader."""
 import numpy as np
 import pytest
 import torch

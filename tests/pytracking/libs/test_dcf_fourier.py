@@ -1,4 +1,4 @@
-"""Fourier upsampling of the score map and the output window (spec 1.4 "Localization" steps 2-6, spec 7)."""
+"""Fourier upsampling of the score map and the output window (§1.4 "Localization" steps 2-6, §7)."""
 import math
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""End-to-end DCF localiser on synthetic images with known answers (spec 1.4, 1.8)."""
+"""End-to-end DCF localiser on synthetic images with known answers (§1.4, §1.8)."""
 import cv2
 import numpy as np
 import pytest
@@ -130,7 +130,7 @@ def test_label_offset_uses_the_crop_geometry(trained):
 
 
 def test_tracks_a_moving_pattern_with_the_spec_control_flow():
-    """Spec 1.8 without segmentation: localize, gate, update_state, sample insert, CG schedule."""
+    """§1.8 without segmentation: localize, gate, update_state, sample insert, CG schedule."""
     p = _params()
     dcf = DCFLocalizer(p, _feature_fn())
     path = [(80, 90), (82, 93), (85, 95), (86, 99), (88, 102), (91, 104), (93, 107), (94, 111), (97, 113),

@@ -1,4 +1,4 @@
-"""Weighted sample memory (spec 1.4 "Sample memory") and Gaussian labels (spec 1.4 "Labels")."""
+"""Weighted sample memory (§1.4 "Sample memory") and Gaussian labels (§1.4 "Labels")."""
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Gauss-Newton / CG training of the factorised DCF (spec 1.4 "Objective")."""
+"""Gauss-Newton / CG training of the factorised DCF (§1.4 "Objective")."""
 import pytest
 import torch
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-"""Peak flags of the DCF localisation (spec 1.4 "Localization" step 8)."""
+"""Peak flags of the DCF localisation (§1.4 "Localization" step 8)."""
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""DCF image samples: crop geometry, pre-subsampling, frame-1 augmentations, power normalisation (spec 1.4)."""
+"""DCF image samples: crop geometry, pre-subsampling, frame-1 augmentations, power normalisation (§1.4)."""
 import math
 
 import cv2

@@ -1,4 +1,4 @@
-"""Target-state update, uncertainty gate and parameters of the DCF (spec 1.4, 1.7, 1.8)."""
+"""Target-state update, uncertainty gate and parameters of the DCF (§1.4, §1.7, §1.8)."""
 import math
 
 import numpy as np

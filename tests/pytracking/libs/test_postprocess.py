@@ -1,4 +1,4 @@
-"""Mask post-processing: contours, rectangles, the bbox_fit refit, the area scale update (spec 1.5)."""
+"""Mask post-processing: contours, rectangles, the bbox_fit refit, the area scale update (§1.5)."""
 import math
 
 import cv2

@@ -91,7 +91,7 @@ def test_vot_polygon_sequence(name, param, arch, checkpoints, vot_seq, tmp_path)
     _run(trk, vot_seq, polygon=vot_seq.ground_truth_polygon[0])
     assert trk.rotated and not trk.vos
     assert params == before  # the caller's parameters are never modified
-    # Frames 2-5 have uncertainty 0 (spec 1.4 warm-up), so they are segmented and the memories learn from them.
+    # Frames 2-5 have uncertainty 0 (§1.4 warm-up), so they are segmented and the memories learn from them.
     if param == "default_params" and name == "segm":
         assert len(trk.memory) > 16 or int(trk.memory.hits.sum()) > 0
     if name == "dmb":
@@ -170,7 +170,7 @@ def test_wrong_network_kind_and_missing_checkpoint(checkpoints, tmp_path):
 
 @pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[1], CASES[3]])
 def test_tracks_a_moving_target_better_than_the_fixed_box(name, param, arch, checkpoints, make_synthetic, tmp_path):
-    """Generated GOT-10k sequences: even with random weights the DCF (spec 1.4) follows a moving synthetic object;
+    """Generated GOT-10k sequences: even with random weights the DCF (§1.4) follows a moving synthetic object;
     the fixed box does not."""
     from ltr.regions.overlap import box_iou
 
@@ -193,7 +193,7 @@ def test_tracks_a_moving_target_better_than_the_fixed_box(name, param, arch, che
 
 @pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[3]])
 def test_memory_writes_are_gated_by_the_dcf_uncertainty(name, param, arch, checkpoints, vot_seq, tmp_path):
-    """Frames 2-5 have uncertainty 0 (spec 1.4 warm-up) and pass any gate; later frames have a positive uncertainty
+    """Frames 2-5 have uncertainty 0 (§1.4 warm-up) and pass any gate; later frames have a positive uncertainty
     and a tiny threshold keeps them out of the memory, although they are still segmented."""
     tracker = Tracker(name, param, results_path=tmp_path)
     params = tiny_params(tracker, checkpoints[arch])
@@ -210,7 +210,7 @@ def test_memory_writes_are_gated_by_the_dcf_uncertainty(name, param, arch, check
 
 
 def test_tiny_crops_scale_the_cmedfl_capacity_with_the_feature_map(tmp_path):
-    """16 frames of the feature map: 9,216 entries at 384 px crops, 576 at the tiny nets' 96 px; DMB counts frames."""
+    """16 frames of the feature map: 9,216 entries at 384 px crops, 1,024 at the tiny nets' 128 px; DMB counts frames."""
     caps = {(name, param): Tracker(name, param, results_path=tmp_path).get_parameters().memory_capacity
             for name, param in (("segm", "paper_params"), ("segm", "default_params"), ("dmb", "default_params"))}
-    assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 576, ("dmb", "default_params"): 20}
+    assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 1024, ("dmb", "default_params"): 20}
