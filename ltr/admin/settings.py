@@ -30,6 +30,7 @@ else:  # pragma: no cover - Python 3.10
 #: Every key with a one-line description; dataset keys first.
 SETTINGS_KEYS: dict[str, str] = {
     "vot2016_path": "VOT2016 root (holds list.txt and one folder per sequence)",
+    "vot2017_path": "VOT2017 root (holds list.txt and one folder per sequence)",
     "vot2018_path": "VOT2018 root (holds list.txt and one folder per sequence)",
     "vot2019_path": "VOT2019 root (holds list.txt and one folder per sequence)",
     "vot2020_path": "VOT2020 root (holds list.txt and one folder per sequence)",

@@ -3,7 +3,7 @@
 Frame 0 of a sample is the reference ("train") frame: cropped around its ground-truth box without jitter. Every
 further ("test") frame is cropped around a jittered box. Each crop gets its mask (same crop, 0 padding, bilinear),
 a distance map to the crop-space box centre perturbed by ``U(-dist_jitter, dist_jitter) * (w, h)`` and placed by the
-``dist_centre`` convention (:data:`ltr.data.transforms.DIST_CENTRE_SHIFTS`; the default ``"shifted"`` is the trackers'
+``dist_centre`` convention (:data:`ltr.data.preprocess.DIST_CENTRE_SHIFTS`; the default ``"shifted"`` is the trackers'
 default, so a net sees at tracking time the map it was trained with; ``"geometric"`` is the original recipe), a
 brightness factor ``U(1 - b, 1 + b)`` and ImageNet normalisation. With probability ``box_mask_prob`` every test frame is a copy of
 the reference and the reference mask is the filled ground-truth box (learning to segment from a box
@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from ltr.data.crops import map_box_to_crop, sample_target
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
-from ltr.data.transforms import (DIST_CENTRE_SHIFTS, box_mask, brightness_and_normalize, crop_to_tensor,
-                                 dist_centre_shift, distance_map, jitter_box)
+from ltr.data.preprocess import (DIST_CENTRE_SHIFTS, IMAGENET_NORMALIZATION, dist_centre_shift, distance_map,
+                                 normalize_images)
+from ltr.data.transforms import box_mask, crop_to_tensor, jitter_box
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ProcessingParams:
     dist_jitter: float = 0.125
     box_mask_prob: float = 0.005
     brightness_jitter: float = 0.2
-    dist_centre: str = "shifted"     # distance-map centre convention (ltr.data.transforms.DIST_CENTRE_SHIFTS)
+    dist_centre: str = "shifted"     # distance-map centre convention (ltr.data.preprocess.DIST_CENTRE_SHIFTS)
 
     def __post_init__(self):
         if self.dist_centre not in DIST_CENTRE_SHIFTS:
@@ -95,7 +95,7 @@ class SegmProcessing:
             images.append(crop_to_tensor(crop))
             factors.append(factor)
             mask_crops.append(torch.from_numpy(mask_crop))
-            dists.append(torch.from_numpy(distance_map(p.output_size, centre)))
+            dists.append(distance_map(p.output_size, centre))
             crop_boxes.append(torch.from_numpy(gt.astype(np.float32)))
         if box_init:
             images, factors, dists, crop_boxes = images * count, factors * count, dists * count, crop_boxes * count
@@ -122,13 +122,13 @@ def to_pair_batch(sample: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 _IMAGE_KEYS = {"train_images": "train_brightness", "test_images": "test_brightness", "images": "brightness"}
 
 
-def prepare_batch(batch: dict, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> dict:
+def prepare_batch(batch: dict, normalization=IMAGENET_NORMALIZATION) -> dict:
     """Finish a (collated, device-side) batch for the actors: uint8 images get their brightness factor, the clamp to
     [0, 1] and the backbone's normalisation ``(mean, std)`` (``net.input_normalization``; default ImageNet); the
-    brightness keys are dropped. Batches already in float pass through."""
-    mean, std = normalization
+    brightness keys are dropped (:func:`ltr.data.preprocess.normalize_images`, which the trackers call too).
+    Batches already in float pass through."""
     out = dict(batch)
     for image_key, factor_key in _IMAGE_KEYS.items():
         if image_key in out and out[image_key].dtype == torch.uint8:
-            out[image_key] = brightness_and_normalize(out[image_key], out.pop(factor_key), mean, std)
+            out[image_key] = normalize_images(out[image_key], normalization, out.pop(factor_key))
     return out

@@ -31,7 +31,7 @@ from torch import nn
 from torchvision.models import ResNet18_Weights, ResNet50_Weights
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
+from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD
 
 #: architecture -> (block class, blocks in layer1..layer3, torchvision weight enums tried in order)
 _ARCHS = {

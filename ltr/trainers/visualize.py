@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ltr.data.transforms import denormalize
+from ltr.data.preprocess import denormalize
 
 
 @torch.no_grad()

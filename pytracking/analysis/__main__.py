@@ -42,7 +42,7 @@ def parse_tracker(spec: str) -> tuple[str, str, list[int] | None]:
 
 
 def _add_common(p):
-    p.add_argument("--dataset", required=True, help="dataset name (otb, lasot, tn, gotv, uav, ...)")
+    p.add_argument("--dataset", required=True, help="registered dataset name (otb, lasot, tn, gotv, gott, ...)")
     p.add_argument("--root", help="dataset root (overrides the <dataset>_path setting)")
     p.add_argument("--convention", choices=CONVENTIONS, default=None,
                    help="official (default: the benchmark toolkit's rules), pytracking, or got10k-toolkit "

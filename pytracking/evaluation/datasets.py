@@ -43,7 +43,7 @@ class DatasetInfo:
 
 DATASETS: dict[str, DatasetInfo] = {
     **{f"vot{y}": DatasetInfo("vot", "load_vot", f"vot{y}_path", {"dataset": f"vot{y}"})
-       for y in (2016, 2018, 2019, 2020)},
+       for y in (2016, 2017, 2018, 2019, 2020)},
     "vot": DatasetInfo("vot", "load_vot", "vot2018_path", {"dataset": "vot"}),
     "otb": DatasetInfo("otb", "load_otb", "otb_path"),
     "lasot": DatasetInfo("lasot", "load_lasot", "lasot_path"),

@@ -32,10 +32,6 @@ class CropGeometry:
         """``(N, 2)`` crop points (x, y) -> image points (§1.5 step 4c)."""
         return (np.asarray(points, dtype=np.float64) - self.size / 2) / self.scale + np.asarray(self.center, float)
 
-    def to_crop(self, points: np.ndarray) -> np.ndarray:
-        """``(N, 2)`` image points -> crop points (the inverse of :meth:`to_image`)."""
-        return (np.asarray(points, dtype=np.float64) - np.asarray(self.center, float)) * self.scale + self.size / 2
-
     def crop_to_image_matrix(self) -> np.ndarray:
         """The 2x3 affine matrix of :meth:`to_image`, for ``cv2.warpAffine``."""
         inv = 1.0 / self.scale
@@ -158,7 +154,6 @@ class SegmentationRegion:
         box: (4,) axis-aligned hull of ``polygon`` as ``[xmin, ymin, w + 1, h + 1]`` (§1.5 step 4f without the +1 on
             x, y that undid the original's 1-based input shift).
         contour_area: area (crop pixels) of the largest contour, the quantity of the scale update (§1.5 step 4d).
-        refit_accepted: whether bbox_fit's rectangle replaced ``rect0`` (area ratio in (0.1, 2.5)).
     """
 
     polygon: np.ndarray
@@ -166,7 +161,6 @@ class SegmentationRegion:
     rect0_center: np.ndarray
     box: np.ndarray
     contour_area: float
-    refit_accepted: bool
 
 
 def filled_contours(binary: np.ndarray, contour: Optional[np.ndarray] = None) -> np.ndarray:
@@ -193,20 +187,19 @@ def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 
     if contour is None or area <= min_area:
         return None
     rect0 = min_area_rect(contour)
-    rect, accepted = rect0, False
+    rect = rect0
     if optimize_polygon:
         fit_mask = filled_contours(binary, None if fill_all else contour)
         refit = bbox_fit(fit_mask, rotated=rotated, score_initial=score_initial)
         if refit is not None:
             ratio = rect_area(refit) / max(rect_area(rect0), 1e-12)
             if 0.1 < ratio < 2.5:
-                rect, accepted = refit, True
+                rect = refit
     rect0_img = geometry.to_image(rect0)
     rect_img = geometry.to_image(rect)
     lo, hi = rect_img.min(axis=0), rect_img.max(axis=0)
     box = np.array([lo[0], lo[1], hi[0] - lo[0] + 1, hi[1] - lo[1] + 1])
-    return SegmentationRegion(rect_img.reshape(-1), rect0_img.reshape(-1), rect0_img.mean(axis=0), box, area,
-                              accepted)
+    return SegmentationRegion(rect_img.reshape(-1), rect0_img.reshape(-1), rect0_img.mean(axis=0), box, area)
 
 
 def paste_probability(prob: np.ndarray, geometry: CropGeometry, image_shape) -> np.ndarray:

@@ -166,6 +166,9 @@ def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
                    for o, *_ in targets):
                 break
         track.radius = np.clip(track.radius * cam_zoom / cam_zoom[0], 3.0, 0.25 * short)
+        if not opts.allow_absent:  # the grown radius and the quick jumps must not carry the centre out of view
+            mx, my = np.minimum(track.radius, w / 2 - 1), np.minimum(track.radius, h / 2 - 1)
+            track.cx, track.cy = np.clip(track.cx, mx, w - 1 - mx), np.clip(track.cy, my, h - 1 - my)
         track.warp = float(rng.uniform(0.05, 0.1)) if deforming else 0.0
         track.category = _CATEGORIES.get(photo.name, "object")
         _dress(rng, track, photo, region)

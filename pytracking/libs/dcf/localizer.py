@@ -180,11 +180,9 @@ class DCFLocalizer:
             up = up * self.window
         return torch.roll(up, shifts=((p.output_size + 1) // 2, (p.output_size + 1) // 2), dims=(0, 1))
 
-    def localize(self, image, pos, scale: float, target_sz=None) -> LocalizationResult:
-        """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2).
-
-        ``target_sz`` (h, w) sets the neighbourhood masked before the second-peak search (default: the frame-1
-        size at this scale)."""
+    def localize(self, image, pos, scale: float) -> LocalizationResult:
+        """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2). The neighbourhood masked before
+        the second-peak search is the frame-1 target size at this scale (``base_target_sz``)."""
         if self.filter is None:
             raise RuntimeError("DCFLocalizer.localize before initialize()")
         p = self.params
@@ -192,8 +190,7 @@ class DCFLocalizer:
         with torch.no_grad():
             score_map = self.scores(features)
         out_per_px = p.output_size / p.sample_size                       # output pixels per sample pixel
-        size_px = self.base_target_sz if target_sz is None else np.asarray(target_sz, dtype=np.float64) / scale
-        peak = analyze_peaks(score_map, p.target_neighborhood_scale * size_px * out_per_px, p)
+        peak = analyze_peaks(score_map, p.target_neighborhood_scale * self.base_target_sz * out_per_px, p)
         translation = np.asarray(peak.displacement, dtype=np.float64) / out_per_px * scale
         return LocalizationResult(sample_pos + translation, peak.max_score, peak.flag, score_map, features,
                                   sample_pos, float(scale))

@@ -50,10 +50,6 @@ class SampleMemory:
         self.num_init = self.num_stored = n
         self.previous_index = None
 
-    def replace_samples(self, samples: torch.Tensor) -> None:
-        """Overwrite the first ``N`` samples (the frame-1 ones, re-projected after the joint optimisation)."""
-        self.samples[: samples.shape[0]] = samples
-
     def insert(self, sample: torch.Tensor, label: torch.Tensor, learning_rate: float) -> int:
         """Insert one sample ``(C, H, W)`` with its label ``(H, W)``; returns the slot it went to."""
         if self.num_stored == 0:

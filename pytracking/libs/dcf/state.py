@@ -30,12 +30,6 @@ class TargetState:
     target_scale: float
     base_target_sz: np.ndarray
 
-    @classmethod
-    def from_box(cls, pos, target_sz, params) -> "TargetState":
-        scale = initial_target_scale(target_sz, params)
-        target_sz = np.asarray(target_sz, dtype=np.float64).copy()
-        return cls(np.asarray(pos, dtype=np.float64).copy(), target_sz, scale, target_sz / scale)
-
 
 def update_state(state: TargetState, new_pos, new_scale: float | None, image_sz) -> TargetState:
     """§1.4 ``update_state``: clamp the scale to ``[max(10 / base_sz), min(image_sz / base_sz)]``, set

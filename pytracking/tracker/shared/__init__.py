@@ -1,2 +1,3 @@
-"""Pieces shared by the segmentation trackers: network loading, crops to tensors, distance maps, the initial
-region geometry and the DCF-driven per-frame control flow (§1.8)."""
+"""Pieces shared by the segmentation trackers: network loading, crops to tensors (normalisation and distance maps
+from :mod:`ltr.data.preprocess`, the functions training uses), the initial region geometry and the DCF-driven
+per-frame control flow (§1.8)."""

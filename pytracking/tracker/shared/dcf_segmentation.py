@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ltr.data.preprocess import centred_distance_map
 from ltr.regions.convert import box_to_polygon
 from pytracking.libs.dcf import DCFLocalizer, TargetState, UncertaintyGate, clamp_to_image, update_state
 from pytracking.libs.postprocess import AreaScaleEstimator, mask_to_region, paste_probability
@@ -19,7 +20,7 @@ from pytracking.parameter.base import revalidate
 from pytracking.tracker.base import BaseTracker, InitRegion, make_output, resolve_init_region
 from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, init_region_mask, initial_target,
                                                 pos_to_box)
-from pytracking.tracker.shared.network import (check_crop_size, distance_map, layer3_feature_fn, load_dcf_backbone,
+from pytracking.tracker.shared.network import (check_crop_size, layer3_feature_fn, load_dcf_backbone,
                                                load_tracker_network)
 
 
@@ -74,7 +75,8 @@ class DCFSegmentationTracker(BaseTracker):
         self.gate = UncertaintyGate.from_params(p.dcf)
         self.frame_num = 1
         # Segmentation (§1.6).
-        self.dist = distance_map(p.segm_output_sz, self.device, p.segm_dist_centre)
+        # (1, 1, S, S), the same map training draws for a centred target (ltr.data.preprocess, §2.2/§2.4)
+        self.dist = centred_distance_map(p.segm_output_sz, p.segm_dist_centre, self.device)[None, None]
         # Crop centre = continuous point pos + crop_shift (docs/fidelity.md "segmentation crop centre"): the
         # original crops at its pos, which is the corner mean for polygon starts (= our pos) and the box centre for
         # box starts (= our pos + 0.5) until a segmentation moves the target to a mask centre (pixel coordinates).

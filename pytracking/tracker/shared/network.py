@@ -17,7 +17,7 @@ import torch
 
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import expand_user, how_to_set, load_settings
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD, centred_distance_map  # noqa: F401 (re-exported)
+from ltr.data.preprocess import IMAGENET_NORMALIZATION, normalize_images
 
 #: Checkpoints shipped with the package.
 SHIPPED_NETWORKS_DIR = Path(__file__).resolve().parents[2] / "networks"
@@ -57,7 +57,7 @@ def load_tracker_network(name: str | os.PathLike, device) -> tuple[torch.nn.Modu
         for p in net.parameters():
             p.requires_grad_(False)
         # NHWC convolutions are 20-40 % faster on CPU (oneDNN) and on CUDA tensor cores; inputs follow in
-        # normalize_images. Same numbers up to float rounding.
+        # _net_input. Same numbers up to float rounding.
         net = net.to(memory_format=torch.channels_last)
         _CACHE[key] = (net, config)
     return _CACHE[key]
@@ -107,20 +107,18 @@ def check_crop_size(name: str | os.PathLike, segm_output_sz: int) -> None:
             f"(--param segm_output_sz={trained}, or tiny_crop(params, {trained}) in a parameter file)")
 
 
-def image_to_tensor(crop: np.ndarray, device, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
+def image_to_tensor(crop: np.ndarray, device, normalization=IMAGENET_NORMALIZATION) -> torch.Tensor:
     """RGB uint8 ``(S, S, 3)`` -> normalised float ``(1, 3, S, S)`` on ``device`` (``normalization`` = the net's
-    ``input_normalization``; default ImageNet)."""
+    ``input_normalization``; default ImageNet), channels-last like the loaded nets. The normalisation is
+    :func:`ltr.data.preprocess.normalize_images`, the one training uses."""
     x = torch.from_numpy(np.ascontiguousarray(crop)).to(device=device, dtype=torch.float32)
-    return normalize_images(x.permute(2, 0, 1).unsqueeze(0), normalization)
+    return _net_input(x.permute(2, 0, 1).unsqueeze(0), normalization)
 
 
-def normalize_images(images: torch.Tensor, normalization=(IMAGENET_MEAN, IMAGENET_STD)) -> torch.Tensor:
-    """``(B, 3, S, S)`` in [0, 255] -> ``(images / 255 - mean) / std`` with ``normalization = (mean, std)`` (the net's
-    ``input_normalization``: ImageNet statistics for ResNet trunks, §1.3; 127/255 and 128/255 for
-    EfficientNet-Lite0), channels-last like the loaded nets; the same maths as the training transforms."""
-    mean = torch.tensor(normalization[0], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(normalization[1], device=images.device, dtype=images.dtype).view(1, 3, 1, 1)
-    return ((images / 255.0 - mean) / std).contiguous(memory_format=torch.channels_last)
+def _net_input(images: torch.Tensor, normalization) -> torch.Tensor:
+    """``(B, 3, S, S)`` in [0, 255] -> normalised (:func:`ltr.data.preprocess.normalize_images`), channels-last
+    (NHWC convolutions, see :func:`load_tracker_network`)."""
+    return normalize_images(images, normalization).contiguous(memory_format=torch.channels_last)
 
 
 def layer3_feature_fn(net: torch.nn.Module):
@@ -130,11 +128,11 @@ def layer3_feature_fn(net: torch.nn.Module):
     ResNet-50 of :func:`load_dcf_backbone` (D3S/CMEDFL with the authors' checkpoints, §1.4 "Features").
     """
 
-    normalization = getattr(net, "input_normalization", (IMAGENET_MEAN, IMAGENET_STD))  # bare ResNet: ImageNet
+    normalization = getattr(net, "input_normalization", IMAGENET_NORMALIZATION)  # bare ResNet: ImageNet
 
     def feature_fn(samples: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return net.extract_backbone(normalize_images(samples, normalization))["layer3"]
+            return net.extract_backbone(_net_input(samples, normalization))["layer3"]
 
     return feature_fn
 
@@ -176,16 +174,3 @@ def load_dcf_backbone(source: str, device) -> torch.nn.Module:
             _DCF_CACHE.pop(next(iter(_DCF_CACHE)))
         _DCF_CACHE[key] = _TrunkFeatures(trunk).to(device).eval().to(memory_format=torch.channels_last)
     return _DCF_CACHE[key]
-
-
-def distance_map(size: int, device, convention: str = "shifted") -> torch.Tensor:
-    """Euclidean distance (crop pixels, not normalised) from the centre of the segmentation crop: ``(1, 1, S, S)``
-    (§2.2/§2.4: the crop is centred on the DCF estimate).
-
-    ``convention`` (parameter ``segm_dist_centre``): ``"shifted"`` centres the map at 0-based pixel ``S/2 - 1``
-    (191 for S = 384), as the original trackers did: they took 1-based pixel coordinates ``1 .. S`` minus ``S/2``,
-    so 0-based pixel ``i`` holds ``i + 1 - S/2``, zero at ``i = S/2 - 1``, half a pixel up-left of the exact crop
-    centre ``(S - 1)/2``. ``"geometric"`` centres it at ``(S - 1)/2``. Training maps use the same function and
-    convention (:func:`ltr.data.transforms.centred_distance_map`), so the two are identical for a centred target.
-    """
-    return torch.from_numpy(centred_distance_map(size, convention)).to(device).view(1, 1, size, size)

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from ltr.data.processing import ProcessingParams, SegmProcessing, prepare_batch, to_pair_batch
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD, box_mask, denormalize, distance_map, jitter_box
+from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD, denormalize, distance_map
+from ltr.data.transforms import box_mask, jitter_box
 
 
 

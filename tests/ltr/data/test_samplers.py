@@ -88,7 +88,7 @@ def test_loader_batches_do_not_depend_on_workers(fake_video):
 
 def test_prepare_batch_normalises_collated_pair_and_sequence_batches(fake_video):
     from ltr.data.processing import prepare_batch
-    from ltr.data.transforms import brightness_and_normalize
+    from ltr.data.preprocess import normalize_images
     data = fake_video(num_sequences=2, num_frames=24)
     for params, key, factor_key in ((SamplerParams(samples_per_epoch=4), "test_images", "test_brightness"),
                                     (SamplerParams(mode="sequence", num_frames=3, samples_per_epoch=4), "images",
@@ -98,6 +98,6 @@ def test_prepare_batch_normalises_collated_pair_and_sequence_batches(fake_video)
         batch = prepare_batch(raw)
         assert batch[key].dtype == torch.float32 and factor_key not in batch
         assert batch[key].shape == raw[key].shape
-        one = brightness_and_normalize(raw[key][1], raw[factor_key][1])  # the second sample on its own
+        one = normalize_images(raw[key][1], brightness=raw[factor_key][1])  # the second sample on its own
         torch.testing.assert_close(batch[key][1], one)
         assert prepare_batch(batch)[key] is batch[key]  # float batches pass through

@@ -11,7 +11,7 @@ from PIL import Image
 from ltr.models.backbone import BackboneWeightsError
 from ltr.models.efficientnet import (LITE_NORMALIZATION, WEIGHTS_MODULE, EfficientNetLite0, EfficientNetLite0Trunk,
                                      SameConv2d, packaged_weights_path)
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
+from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD
 
 pytest.importorskip(WEIGHTS_MODULE)
 

@@ -7,7 +7,7 @@ import torch
 
 from ltr.actors import actor_for
 from ltr.data.processing import prepare_batch
-from ltr.data.transforms import IMAGENET_MEAN, IMAGENET_STD
+from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD
 from ltr.models import NetConfigError, build_net, packaged_backbone_keys, parameter_groups, scores_map, topk_match
 from ltr.models.efficientnet import LITE_NORMALIZATION, WEIGHTS_MODULE
 from pytracking.tracker.shared.network import image_to_tensor, layer3_feature_fn

@@ -24,12 +24,12 @@ def test_sections_take_their_defaults_from_the_params_classes():
 
 def test_dotted_overrides_change_one_field_of_a_section():
     settings, _ = load_recipe("segm", "segm_tiny")
-    changed = settings.with_text_overrides(["processing.output_size=128", "sampler.samples_per_epoch=640",
+    changed = settings.with_text_overrides(["processing.output_size=160", "sampler.samples_per_epoch=640",
                                             "processing.search_factor=5", "epochs=2"])
-    assert changed.processing == dataclasses.replace(settings.processing, output_size=128, search_factor=5.0)
+    assert changed.processing == dataclasses.replace(settings.processing, output_size=160, search_factor=5.0)
     assert isinstance(changed.processing.search_factor, float)
     assert changed.sampler == dataclasses.replace(settings.sampler, samples_per_epoch=640) and changed.epochs == 2
-    assert settings.processing.output_size == 96 and settings.sampler.samples_per_epoch == 1280  # not mutated
+    assert settings.processing.output_size == 128 and settings.sampler.samples_per_epoch == 1600  # not mutated
     # a section as a JSON object changes the named fields and keeps the others
     narrow = changed.with_text_overrides(['sampler={"max_gap": 7, "min_visible": 3}'])
     assert narrow.sampler == dataclasses.replace(changed.sampler, max_gap=7, min_visible=3)

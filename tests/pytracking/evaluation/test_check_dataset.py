@@ -6,6 +6,7 @@ import pytest
 
 from ltr.regions.convert import mask_to_box
 from pytracking.evaluation.check_dataset import main
+from pytracking.evaluation.demo import DEMO_SEQUENCES
 from pytracking.evaluation.datasets import get_dataset
 
 SIZE = (80, 48)
@@ -51,7 +52,7 @@ def test_check_dataset_text_summary(make_synthetic, capsys):
 
 def test_demo_set_is_generated_once_and_read_as_vot(tmp_path, capsys):
     seqs = get_dataset("demo", root=tmp_path)
-    assert len(seqs) == 3 and all(s.region_type == "polygon" and s.dataset == "demo" for s in seqs)
+    assert len(seqs) == DEMO_SEQUENCES and all(s.region_type == "polygon" and s.dataset == "demo" for s in seqs)
     folder = next(p for p in tmp_path.iterdir() if p.name.startswith("demo-vot"))
     stamp = (folder / "list.txt").stat().st_mtime_ns
     again = get_dataset("demo", root=tmp_path)
@@ -60,4 +61,4 @@ def test_demo_set_is_generated_once_and_read_as_vot(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no partial folder left
     assert main(["demo", "--root", str(tmp_path), "--json", "--no-frames"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert len(report["sequences"]) == 3 and report["root"] == str(folder)
+    assert len(report["sequences"]) == DEMO_SEQUENCES and report["root"] == str(folder)

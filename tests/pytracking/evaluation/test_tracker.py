@@ -75,7 +75,7 @@ def test_create_tracker_copies_params_per_sequence(tmp_path):
 def test_segmentation_parameter_files(name, param, memory, tmp_path):
     params = Tracker(name, param, results_path=tmp_path).get_parameters()
     assert getattr(params, "memory", None) == memory
-    assert params.segm_output_sz == (384 if param == "paper_params" else 96)
+    assert params.segm_output_sz == (384 if param == "paper_params" else 128)
     assert params.dcf.sample_size == 256 and params.segm_mask_thr == 0.5  # §1.7 values
     with pytest.raises(ParameterError, match="no parameter 'sample_sz'"):
         params.dcf.sample_sz = 3

@@ -136,8 +136,9 @@ def test_tracks_a_moving_pattern_with_the_spec_control_flow():
     path = [(80, 90), (82, 93), (85, 95), (86, 99), (88, 102), (91, 104), (93, 107), (94, 111), (97, 113),
             (99, 116), (100, 120), (103, 122)]
     frame = _render([path[0]])
-    state = TargetState.from_box((79.5, 89.5), (16.0, 16.0), p)
-    dcf.initialize(frame, state.pos, state.target_sz)
+    pos, target_sz = np.array([79.5, 89.5]), np.array([16.0, 16.0])
+    info = dcf.initialize(frame, pos, target_sz)
+    state = TargetState(pos, target_sz, info["target_scale"], info["base_target_sz"])
     gate = UncertaintyGate.from_params(p)
     for frame_num, centre in enumerate(path[1:], start=2):
         frame = _render([centre])

@@ -9,9 +9,15 @@ from pytracking.libs.dcf.state import initial_target_scale
 from pytracking.parameter.base import ParameterError
 
 
+def _state(pos, target_sz, p) -> TargetState:
+    """The frame-1 state as DCFLocalizer.initialize reports it (scale from initial_target_scale)."""
+    scale = initial_target_scale(target_sz, p)
+    return TargetState(np.array(pos), np.array(target_sz), scale, np.array(target_sz) / scale)
+
+
 def test_initial_geometry():
     p = DCFParams()
-    state = TargetState.from_box([100.0, 120.0], [40.0, 90.0], p)
+    state = _state([100.0, 120.0], [40.0, 90.0], p)
     assert state.target_scale == pytest.approx(4.5 * 60 / 256)
     np.testing.assert_allclose(state.base_target_sz * state.target_scale, [40, 90])
     with pytest.raises(ValueError, match="positive"):
@@ -20,7 +26,7 @@ def test_initial_geometry():
 
 def test_update_state_clamps_scale_keeps_aspect_and_20_percent_inside():
     p = DCFParams()
-    state = TargetState.from_box([100.0, 120.0], [40.0, 90.0], p)
+    state = _state([100.0, 120.0], [40.0, 90.0], p)
     image_sz = (240, 320)
     new = update_state(state, [50.0, 60.0], state.target_scale * 1.5, image_sz)
     np.testing.assert_allclose(new.target_sz, [60, 135])
