@@ -31,8 +31,7 @@ from ltr.train_settings import TrainSettings, load_recipe
 
 
 def checkpoint_settings(path: str | Path) -> TrainSettings:
-    """The training settings recorded in a checkpoint's meta (nested, or the flat layout of files written before the
-    sampler/processing sections, such as the shipped tiny nets), or for files without them, their recipe's defaults."""
+    """The training settings recorded in a checkpoint's meta, or for files without them, their recipe's defaults."""
     meta = load_checkpoint(path)["meta"]
     if "train_settings" in meta:
         try:

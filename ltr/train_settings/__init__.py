@@ -162,17 +162,11 @@ class TrainSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> "TrainSettings":
-        """Rebuild from :meth:`to_dict` output. Also reads the flat layout of checkpoints written before the sections
-        existed (e.g. the shipped ``pytracking/networks/*.pth``): a top-level ``output_size`` goes to ``processing``,
-        ``samples_per_epoch`` to ``sampler``, and so on. Keys missing from ``data`` keep their defaults."""
+        """Rebuild from :meth:`to_dict` output; keys missing from ``data`` keep their defaults, unknown keys are a
+        :class:`SettingsError` (as in :meth:`replace`)."""
         data = dict(data)
         if "net" not in data:
             raise SettingsError(f"training settings {data.get('name') or '?'}: no 'net' key in the stored settings")
-        for section, kind in cls.sections().items():
-            stored = data.get(section, {})
-            if isinstance(stored, dict):
-                flat = {f.name: data.pop(f.name) for f in dataclasses.fields(kind) if f.name in data}
-                data[section] = {**flat, **stored}
         base = cls(net=data.pop("net"), name=data.pop("name", ""))
         return base.replace(**data)
 

@@ -68,7 +68,7 @@ _CROP_CACHE: dict[tuple[str, int], int | None] = {}
 
 def recorded_crop_size(path: str | os.PathLike) -> int | None:
     """The segmentation crop size (px) the checkpoint at ``path`` was trained on: ``meta.train_settings``
-    ``processing.output_size`` (or the flat ``output_size`` of older checkpoints), else ``crop_output_size`` of the
+    ``processing.output_size``, else ``crop_output_size`` of the
     ``.json`` beside it; ``None`` when neither records it (converted / hand-made checkpoints). Cached per file time."""
     path = Path(path)
     key = (str(path), path.stat().st_mtime_ns)
@@ -82,7 +82,6 @@ def recorded_crop_size(path: str | os.PathLike) -> int | None:
         if isinstance(settings, dict):
             processing = settings.get("processing")
             size = processing.get("output_size") if isinstance(processing, dict) else None
-            size = settings.get("output_size") if size is None else size
         sidecar = path.with_suffix(".json")
         if size is None and sidecar.is_file():
             try:

@@ -78,26 +78,29 @@ def test_every_recipe_round_trips_through_json_and_a_weights_only_checkpoint(nam
     assert TrainSettings.from_dict(loaded) == settings
 
 
-def test_flat_layout_of_older_checkpoints_is_read_into_the_sections():
-    flat = {"net": {"arch": "d3s"}, "name": "segm/old", "epochs": 3, "output_size": 64, "search_factor": 3,
-            "samples_per_epoch": 32, "mode": "sequence", "num_frames": 3}
-    settings = TrainSettings.from_dict(flat)
+def test_stored_settings_read_back_and_a_flat_section_key_is_refused():
+    stored = {"net": {"arch": "d3s"}, "name": "segm/old", "epochs": 3,
+              "processing": {"output_size": 64, "search_factor": 3},
+              "sampler": {"samples_per_epoch": 32, "mode": "sequence", "num_frames": 3}}
+    settings = TrainSettings.from_dict(stored)
     assert settings.processing == ProcessingParams(output_size=64, search_factor=3.0)
     assert settings.sampler == SamplerParams(samples_per_epoch=32, mode="sequence", num_frames=3)
     assert (settings.name, settings.epochs) == ("segm/old", 3)
-    with pytest.raises(SettingsError, match=r"segm/old: unknown key\(s\) crop_size"):
-        TrainSettings.from_dict({**flat, "crop_size": 3})
+    assert TrainSettings.from_dict(settings.to_dict()) == settings
+    # the layout from before the sections is no longer read: a section key at top level names its section
+    with pytest.raises(SettingsError,
+                       match=r"segm/old: unknown key\(s\) output_size; did you mean processing.output_size"):
+        TrainSettings.from_dict({**stored, "output_size": 64})
     with pytest.raises(SettingsError, match="no 'net' key"):
         TrainSettings.from_dict({"epochs": 3})
 
 
-@pytest.mark.parametrize("name,mode,samples", [("segm_tiny", "pair", 1280), ("d3s_tiny", "pair", 1280),
-                                               ("dmb_tiny", "sequence", 1024)])
-def test_shipped_checkpoints_flat_meta_reads_as_their_recipe_sections(name, mode, samples):
+@pytest.mark.parametrize("module,name", [("segm", "segm_tiny"), ("segm", "d3s_tiny"), ("dmb", "dmb_tiny")])
+def test_shipped_checkpoints_record_the_settings_of_their_recipe(module, name):
     path = Path(pytracking.__file__).parent / "networks" / f"{name}.pth"
     meta = torch.load(path, weights_only=True)["meta"]["train_settings"]
-    assert "output_size" in meta and "processing" not in meta  # written before the sections existed
-    settings = TrainSettings.from_dict(meta)
-    assert settings.processing == ProcessingParams(output_size=96)
-    assert (settings.sampler.mode, settings.sampler.samples_per_epoch, settings.sampler.min_frames) == (mode, samples,
-                                                                                                       10)
+    stored = TrainSettings.from_dict(meta)
+    recipe, _ = load_recipe(module, name)
+    assert stored.processing == recipe.processing and stored.sampler == recipe.sampler
+    assert stored.net == recipe.net and stored.synthetic == recipe.synthetic
+    assert (stored.epochs, stored.lr_step, stored.batch_size) == (recipe.epochs, recipe.lr_step, recipe.batch_size)
