@@ -87,7 +87,8 @@ def user_error_line(exc: BaseException) -> str | None:
 
 
 def cli_main(func: Callable[..., int]) -> Callable[..., int]:
-    """Decorator for ``main(argv=None) -> int``: user errors -> ``error: <one line>`` on stderr and exit code 2;
+    """Decorator for ``main(argv=None) -> int``: user errors (and ``SystemExit("message")``) -> ``error: <one line>``
+    on stderr and exit code 2;
     ``KeyboardInterrupt`` -> ``interrupted`` and 130."""
 
     @functools.wraps(func)
@@ -99,6 +100,11 @@ def cli_main(func: Callable[..., int]) -> Callable[..., int]:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except SystemExit as exc:  # raise SystemExit("message") is a user error too; argparse's exits pass through
+            if not isinstance(exc.code, str):
+                raise
+            print(f"error: {exc.code}", file=sys.stderr)
+            return EXIT_USER_ERROR
         except Exception as exc:  # noqa: BLE001 - re-raised below unless it is a user error
             line = user_error_line(exc)
             if line is None:

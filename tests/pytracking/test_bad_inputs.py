@@ -98,9 +98,8 @@ def _square_frame(rng, x=40, y=30):
     return frame
 
 
-@pytest.mark.parametrize("meta", [{"train_settings": {"processing": {"output_size": 96}}},
-                                  {"train_settings": {"output_size": 96}}])  # sections, and the older flat layout
-def test_checkpoint_crop_size_differing_from_segm_output_sz_is_an_error(tmp_path, meta):
+def test_checkpoint_crop_size_differing_from_segm_output_sz_is_an_error(tmp_path):
+    meta = {"train_settings": {"processing": {"output_size": 96}}}
     from ltr.admin.errors import DataFormatError
 
     tracker, params, ckpt = _tiny_segm(tmp_path, meta=meta)

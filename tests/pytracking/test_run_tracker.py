@@ -37,14 +37,14 @@ def test_sequence_by_index_and_shard(got_root, tmp_path):
         "GOT-10k_Val_000002.txt"]
 
 
-def test_clear_errors(got_root, tmp_path):
-    with pytest.raises(SystemExit, match="no such sequence"):
-        main(["fixedbox", "default", "--dataset", "gotv", "--root", str(got_root), "--sequence", "nope",
-              "--results", str(tmp_path)])
-    with pytest.raises(SystemExit, match="unknown tracker 'nope'"):
-        main(["nope", "default", "--dataset", "gotv", "--root", str(got_root)])
-    with pytest.raises(SystemExit, match="no parameter file 'nope'"):
-        main(["fixedbox", "nope", "--dataset", "gotv", "--root", str(got_root), "--results", str(tmp_path)])
+def test_clear_errors(got_root, tmp_path, capsys):
+    assert main(["fixedbox", "default", "--dataset", "gotv", "--root", str(got_root), "--sequence", "nope",
+                 "--results", str(tmp_path)]) == 2
+    assert "error: --sequence nope: no such sequence" in capsys.readouterr().err
+    assert main(["nope", "default", "--dataset", "gotv", "--root", str(got_root)]) == 2
+    assert "unknown tracker 'nope'" in capsys.readouterr().err
+    assert main(["fixedbox", "nope", "--dataset", "gotv", "--root", str(got_root), "--results", str(tmp_path)]) == 2
+    assert "no parameter file 'nope'" in capsys.readouterr().err
     assert parse_shard("2/4") == (2, 4)
     with pytest.raises(Exception, match="0 <= i < n"):
         parse_shard("4/4")
@@ -59,7 +59,7 @@ def test_script_form_runs_from_inside_pytracking(got_root, tmp_path):
     assert (tmp_path / "fixedbox" / "default" / "GOT-10k_Val_000003_time.txt").is_file()
 
 
-def test_segm_runs_from_the_command_line_with_parameter_overrides(make_synthetic, tmp_path):
+def test_segm_runs_from_the_command_line_with_parameter_overrides(make_synthetic, tmp_path, capsys):
     import torch
 
     from ltr.admin.checkpoint import save_checkpoint
@@ -77,5 +77,5 @@ def test_segm_runs_from_the_command_line_with_parameter_overrides(make_synthetic
     assert rc == 0
     boxes = np.loadtxt(tmp_path / "res" / "segm" / "default_params" / "ants1.txt", delimiter=",")
     assert boxes.shape == (4, 4) and np.all(np.isfinite(boxes)) and np.all(boxes[:, 2:] > 0)
-    with pytest.raises(SystemExit, match="no parameter 'nope'"):
-        main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--param", "nope=1"])
+    assert main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--param", "nope=1"]) == 2
+    assert "no parameter 'nope'" in capsys.readouterr().err
