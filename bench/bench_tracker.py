@@ -6,7 +6,7 @@
 Runs ``TRACKER PARAM`` (default ``segm default_params``) on one generated VOT sequence. Without ``--net`` a net of the
 tracker's architecture is built with random weights at full size (ResNet-50; speed does not depend on the weights)
 and run with the parameter file's crops: ``segm paper_params`` is the full-size configuration (384 px segmentation
-crops), ``default_params`` uses the tiny nets' 96 px crops; ``--tiny`` uses the tiny test configuration instead.
+crops), ``default_params`` uses the tiny nets' 128 px crops; ``--tiny`` uses the tiny test configuration instead.
 Times are exclusive (a DCF step's backbone pass is counted as backbone; DMB's memory-encoder trunk too), measured
 in one run: milliseconds per tracked frame for each part, their share of the frame, frames per second, the backbone
 passes per frame and ``tracker_over_backbone`` = frame time / backbone time (target <= 1.3), and the memory size

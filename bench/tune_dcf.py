@@ -1,7 +1,7 @@
 """Re-tune the DCF localiser for a backbone on generated *training-split* data (training photographs, a seed of its
 own), with the segmentation switched off so that only the DCF is measured.
 
-    python bench/tune_dcf.py [--net segm_tiny.pth] [--out /tmp/tune_dcf] [--formats otb,lasot] [--sequences 8]
+    python bench/tune_dcf.py [--net segm_tiny.pth] [--out /tmp/tune_dcf] [--formats otb] [--sequences 8]
                              [--frames 80] [--seed 500] [--base KEY=VALUE ...] [--json OUT]
 
 One pass of coordinate search: the base configuration and every single-parameter change of :data:`GRID` run on the
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
     p.add_argument("--tracker", default="segm:default_params", help="NAME:PARAM of the tracker whose DCF is tuned")
     p.add_argument("--net", default="", help="net_path override (default: the parameter file's checkpoint)")
     p.add_argument("--out", default="/tmp/tune_dcf")
-    p.add_argument("--formats", default="otb,lasot")
+    p.add_argument("--formats", default="otb")
     p.add_argument("--sequences", type=int, default=8)
     p.add_argument("--frames", type=int, default=80)
     p.add_argument("--seed", type=int, default=500, help="training-split seed (not the bench's held-out 9001)")
