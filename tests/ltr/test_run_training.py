@@ -37,7 +37,7 @@ def test_every_recipe_loads_with_a_valid_net_config():
     dmb, _ = load_recipe("dmb", "dmb_tiny")
     assert (dmb.sampler.mode, dmb.sampler.num_frames, dmb.sampler.samples_per_epoch, dmb.sampler.min_frames) == (
         "sequence", 3, 1024, 10)
-    assert dmb.processing.output_size == 96 and dmb.batch_size == 8
+    assert dmb.processing.output_size == 128 and dmb.batch_size == 8
 
 
 def test_settings_reject_unknown_keys_and_wrong_types():
@@ -70,7 +70,8 @@ def test_cli_trains_resumes_and_evaluates(tmp_path, ytvos, capsys):
     assert payload["meta"]["train_settings"]["sampler"]["samples_per_epoch"] == 8
     assert TrainSettings.from_dict(payload["meta"]["train_settings"]).processing.output_size == 64
     net, config = load_network(path)
-    assert config["arch"] == "cmedfl" and config["backbone_width"] == 32
+    assert config["arch"] == "cmedfl" and config["backbone"] == "efficientnet_lite0" and config["frozen_backbone"]
+    assert "backbone_source" in payload  # head-only: the frozen trunk is the installed package's
     result = evaluate_run(path, ytvos, samples=4)
     assert 0 <= result["trained_iou"] <= 1 and 0 <= result["untrained_iou"] <= 1 and result["output_size"] == 64
     assert any((ws / "tensorboard" / "segm" / "segm_tiny").iterdir())
