@@ -26,6 +26,7 @@ from tqdm import tqdm
 from ltr.admin.checkpoint import checkpoint_path, latest_checkpoint, load_checkpoint, rng_state, save_checkpoint
 from ltr.admin.checkpoint import load_net_state, set_rng_state, unwrap
 from ltr.data.loader import batches_per_epoch, build_loader
+from ltr.data.preprocess import IMAGENET_NORMALIZATION
 from ltr.trainers.visualize import predicted_masks, sample_grid
 
 
@@ -233,7 +234,9 @@ class Trainer:
                 self.writer.add_scalar(f"LR/{group.get('name', 'group')}", group["lr"], self.global_step)
         if self.options.image_interval and self.global_step % self.options.image_interval == 0:
             prob = predicted_masks(self.net, batch)
-            self.writer.add_image("Samples/image_gt_pred", sample_grid(batch, prob), self.global_step)
+            normalization = getattr(unwrap(self.net), "input_normalization", IMAGENET_NORMALIZATION)
+            self.writer.add_image("Samples/image_gt_pred", sample_grid(batch, prob, normalization=normalization),
+                                  self.global_step)
 
     def train(self) -> list[float]:
         """Run (or resume) until ``options.epochs``; returns the losses of the iterations run by this call.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ltr.data.preprocess import denormalize
+from ltr.data.preprocess import IMAGENET_NORMALIZATION, denormalize
 
 
 @torch.no_grad()
@@ -29,8 +29,10 @@ def predicted_masks(net: nn.Module, batch: dict, limit: int | None = None) -> to
         net.train(was_training)
 
 
-def sample_grid(batch: dict, prob: torch.Tensor, count: int = 4) -> torch.Tensor:
-    """(3, rows*S, 3*S) image in [0, 1]: per sample (row) the test crop, its ground-truth mask and the prediction."""
+def sample_grid(batch: dict, prob: torch.Tensor, count: int = 4,
+                normalization=IMAGENET_NORMALIZATION) -> torch.Tensor:
+    """(3, rows*S, 3*S) image in [0, 1]: per sample (row) the test crop, its ground-truth mask and the prediction.
+    ``normalization``: the ``(mean, std)`` the crops were normalised with (the net's ``input_normalization``)."""
     if "train_images" in batch:
         images, gts, preds = batch["test_images"], batch["test_masks"], prob
     else:
@@ -38,7 +40,7 @@ def sample_grid(batch: dict, prob: torch.Tensor, count: int = 4) -> torch.Tensor
     count = min(count, images.shape[0], preds.shape[0])
     rows = []
     for i in range(count):
-        image = denormalize(images[i].float())
+        image = denormalize(images[i].float(), normalization)
         gt = gts[i].float().expand(3, -1, -1)
         pred = preds[i].float().expand(3, -1, -1)
         rows.append(torch.cat([image, gt, pred], dim=2))

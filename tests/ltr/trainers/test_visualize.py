@@ -21,6 +21,12 @@ def test_pair_batch_predictions_and_grid():
     grid = sample_grid(batch, prob)
     assert grid.shape == (3, 2 * s, 3 * s)
     torch.testing.assert_close(grid[:, :s, s:2 * s], batch["test_masks"][0].expand(3, -1, -1))
+    # the crop is shown through the normalisation it was made with: (x - 127/255) / (128/255) for EfficientNet-Lite0
+    lite0 = ((127 / 255,) * 3, (128 / 255,) * 3)
+    pixels = torch.full((3, s, s), 200 / 255)
+    batch["test_images"][0] = (pixels - 127 / 255) / (128 / 255)
+    torch.testing.assert_close(sample_grid(batch, prob, normalization=lite0)[:, :s, :s], pixels)
+    assert not torch.allclose(sample_grid(batch, prob)[:, :s, :s], pixels)  # ImageNet statistics: other colours
 
 
 def test_sequence_batch_predictions_and_grid():
