@@ -116,9 +116,11 @@ def main(argv=None) -> int:
                         help="parameter override as in run_tracker, e.g. memory_capacity=64 (repeatable)")
     parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (without --net)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
     device = torch.device(args.device)
     tracker = Tracker(args.tracker_name, args.tracker_param, results_path=tempfile.gettempdir())
     params = tracker.get_parameters()
@@ -126,6 +128,7 @@ def main(argv=None) -> int:
         if args.net is None:
             arch = "dmb" if args.tracker_name == "dmb" else "cmedfl"
             config = {**(TINY_NETS if args.tiny else FULL_NETS)[arch], "backbone_weights": "random"}
+            torch.manual_seed(args.seed)  # seeded random weights: the data-dependent branches repeat between runs
             net = build_net(config)
             params.net_path = str(save_checkpoint(Path(tmp) / "net.pth", net, net.config))
         else:
@@ -170,6 +173,7 @@ def main(argv=None) -> int:
         "tracker_over_backbone": round(total / parts["backbone"], 3) if parts.get("backbone") else None,
         "memory_entries_end": len(trk.memory), "memory_entries_if_unbounded": unbounded,
         "python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "seed": args.seed,
     }
     print(json.dumps(result, indent=2))
     if args.json:
