@@ -116,6 +116,22 @@ def tracking_speed(run_dirs: list[Path], sequences: list[OPESequence]) -> float 
     return frames / seconds if seconds > 0 else None
 
 
+def tracking_timing(run_dirs: list[Path], sequences: list[OPESequence]) -> tuple[float | None, float | None]:
+    """``(fps_tracked, init_s)``: frames per second of the tracked frames only (frame 1 on: total frames / total
+    time) and the mean initialisation time in seconds (frame 0 of every ``<seq>_time.txt``); None where no file."""
+    frames, seconds, inits = 0, 0.0, []
+    for d in run_dirs:
+        for seq in sequences:
+            path = Path(d) / f"{seq.name}_time.txt"
+            if path.is_file():
+                times = read_times(path)
+                if len(times):
+                    inits.append(float(times[0]))
+                frames += max(len(times) - 1, 0)
+                seconds += float(times[1:].sum())
+    return (frames / seconds if seconds > 0 else None), (sum(inits) / len(inits) if inits else None)
+
+
 def collect_errors(run_dirs: list[Path], sequences: list[OPESequence], family: str, convention: str) -> dict:
     """``{seq: [FrameErrors per run]}`` reading ``<run_dir>/<seq>.txt`` (a missing file is an error naming it)."""
     errors = {}
@@ -152,7 +168,8 @@ def score_tracker(name: str, run_dirs: list[Path], sequences: list[OPESequence],
     errors = collect_errors(run_dirs, sequences, family, convention)
     report = evaluate(errors, family, convention)
     report["runs"] = len(run_dirs)
-    report["fps"] = tracking_speed(run_dirs, sequences)
+    report["fps"] = tracking_speed(run_dirs, sequences)  # every frame, initialisation included
+    report["fps_tracked"], report["init_s"] = tracking_timing(run_dirs, sequences)
     by_attr = {}
     names = sorted({a for v in (attributes or {}).values() for a, on in v.items() if on})
     for attr in names:

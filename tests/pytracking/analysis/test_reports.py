@@ -35,6 +35,8 @@ def test_runs_found_and_scored(tmp_path):
     rep = score_tracker("segm_d3s", dirs, make_seqs(), "otb", attributes=attrs)
     assert rep.report["convention"] == "official" and rep.report["runs"] == 2
     assert rep.report["fps"] == pytest.approx(5.0)
+    # frame 0 (0.1 s) is the initialisation: 4 tracked frames in 0.9 s
+    assert rep.report["fps_tracked"] == pytest.approx(4 / 0.9) and rep.report["init_s"] == pytest.approx(0.1)
     assert ope_table([rep]).loc["segm_d3s", "FPS"] == pytest.approx(5.0)
     assert rep.report["overall"]["ao"] == pytest.approx((1 + 4 * (5 / 15)) / 5, abs=1e-12)
     assert set(rep.attributes) == {"OCC"} and rep.attributes["OCC"]["sequences"] == 1
