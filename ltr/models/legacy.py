@@ -100,11 +100,10 @@ def _extract_state(payload: Any, arch: str, path: Path) -> dict[str, torch.Tenso
     if isinstance(config, dict) and "arch" in config and isinstance(payload.get("net"), dict):
         raise DataFormatError(path, f"is already converted: a checkpoint in this project's format (config arch "
                                     f"{config['arch']!r}); use it as it is (e.g. --param net_path={path})")
-    if isinstance(payload, dict):
-        for key in (("state_dict", "net") if arch == "dmb" else ("net", "state_dict")):
-            if isinstance(payload.get(key), dict):
-                payload = payload[key]
-                break
+    for key in (("state_dict", "net") if arch == "dmb" else ("net", "state_dict")):
+        if isinstance(payload.get(key), dict):
+            payload = payload[key]
+            break
     if not isinstance(payload, dict) or not payload or not all(torch.is_tensor(v) for v in payload.values()):
         raise DataFormatError(path, f"no state dict found (expected 'net' or 'state_dict' holding tensors) for "
                                     f"{arch}; the file holds {describe_payload(payload)}")

@@ -234,7 +234,7 @@ class Trainer:
                 self.writer.add_scalar(f"LR/{group.get('name', 'group')}", group["lr"], self.global_step)
         if self.options.image_interval and self.global_step % self.options.image_interval == 0:
             prob = predicted_masks(self.net, batch)
-            normalization = getattr(unwrap(self.net), "input_normalization", IMAGENET_NORMALIZATION)
+            normalization = getattr(self.net, "input_normalization", IMAGENET_NORMALIZATION)
             self.writer.add_image("Samples/image_gt_pred", sample_grid(batch, prob, normalization=normalization),
                                   self.global_step)
 

@@ -103,33 +103,17 @@ def _check_has_ground_truth(seq: OPESequence) -> None:
                          f"the benchmark's server); pack the results with pytracking.utils.packers instead")
 
 
-def tracking_speed(run_dirs: list[Path], sequences: list[OPESequence]) -> float | None:
-    """Frames per second over all ``<seq>_time.txt`` files found (total frames / total time), None if none."""
-    frames, seconds = 0, 0.0
-    for d in run_dirs:
-        for seq in sequences:
-            path = Path(d) / f"{seq.name}_time.txt"
-            if path.is_file():
-                times = read_times(path)
-                frames += len(times)
-                seconds += float(times.sum())
-    return frames / seconds if seconds > 0 else None
-
-
-def tracking_timing(run_dirs: list[Path], sequences: list[OPESequence]) -> tuple[float | None, float | None]:
-    """``(fps_tracked, init_s)``: frames per second of the tracked frames only (frame 1 on: total frames / total
-    time) and the mean initialisation time in seconds (frame 0 of every ``<seq>_time.txt``); None where no file."""
-    frames, seconds, inits = 0, 0.0, []
-    for d in run_dirs:
-        for seq in sequences:
-            path = Path(d) / f"{seq.name}_time.txt"
-            if path.is_file():
-                times = read_times(path)
-                if len(times):
-                    inits.append(float(times[0]))
-                frames += max(len(times) - 1, 0)
-                seconds += float(times[1:].sum())
-    return (frames / seconds if seconds > 0 else None), (sum(inits) / len(inits) if inits else None)
+def tracking_speed(run_dirs: list[Path], sequences: list[OPESequence]) -> dict[str, float | None]:
+    """Speed from every ``<seq>_time.txt`` found (frame 0 = the initialisation): ``fps`` over all frames (total
+    frames / total time), ``fps_tracked`` over the tracked frames only (frame 1 on), ``init_s`` the mean
+    initialisation time in seconds; ``None`` where no file gives a value."""
+    times = [read_times(path) for d in run_dirs for seq in sequences
+             if (path := Path(d) / f"{seq.name}_time.txt").is_file()]
+    times = [t for t in times if len(t)]
+    total, tracked = sum(float(t.sum()) for t in times), sum(float(t[1:].sum()) for t in times)
+    return {"fps": sum(len(t) for t in times) / total if total > 0 else None,
+            "fps_tracked": sum(len(t) - 1 for t in times) / tracked if tracked > 0 else None,
+            "init_s": sum(float(t[0]) for t in times) / len(times) if times else None}
 
 
 def collect_errors(run_dirs: list[Path], sequences: list[OPESequence], family: str, convention: str) -> dict:
@@ -168,8 +152,7 @@ def score_tracker(name: str, run_dirs: list[Path], sequences: list[OPESequence],
     errors = collect_errors(run_dirs, sequences, family, convention)
     report = evaluate(errors, family, convention)
     report["runs"] = len(run_dirs)
-    report["fps"] = tracking_speed(run_dirs, sequences)  # every frame, initialisation included
-    report["fps_tracked"], report["init_s"] = tracking_timing(run_dirs, sequences)
+    report.update(tracking_speed(run_dirs, sequences))  # fps (every frame), fps_tracked, init_s
     by_attr = {}
     names = sorted({a for v in (attributes or {}).values() for a, on in v.items() if on})
     for attr in names:

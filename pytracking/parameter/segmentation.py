@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ltr.train_settings.tiny import CROP_SIZE
 from pytracking.libs.dcf.params import DCFParams
 from pytracking.parameter.base import ParameterError, TrackerParams
 
@@ -128,8 +129,8 @@ class DMBParams(SegmentationTrackingParams):
                                  f"{self.memory_capacity}")
 
 
-#: Crop size of the shipped tiny nets (ltr/train_settings/tiny.py ``output_size``).
-TINY_CROP_SIZE = 128
+#: Crop size of the shipped tiny nets: the tiny recipes' ``processing.output_size``, declared in ltr.train_settings.tiny.
+TINY_CROP_SIZE = CROP_SIZE
 
 
 def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZE) -> SegmentationTrackingParams:

@@ -125,8 +125,8 @@ class DCFSegmentationTracker(BaseTracker):
             # Values assigned after construction (--param overrides, parameter files) are checked here, before a
             # bad one (segm_output_sz=-5) reaches torch.
             revalidate(self.params)
-            check_crop_size(self.params.net_path, self.params.segm_output_sz)
             self.net, _ = load_tracker_network(self.params.net_path, self.device)
+            check_crop_size(self.params.net_path, self.params.segm_output_sz)
         arch = getattr(self.net, "arch", None)
         if arch not in self.archs:
             raise ValueError(f"{type(self).__name__}: checkpoint '{self.params.net_path}' holds a '{arch}' net; this "

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -69,16 +68,14 @@ _CROP_CACHE: dict[tuple[str, int], int | None] = {}
 def recorded_crop_size(path: str | os.PathLike) -> int | None:
     """The segmentation crop size (px) the checkpoint at ``path`` was trained on: ``meta.train_settings``
     ``processing.output_size``, else ``crop_output_size`` of the
-    ``.json`` beside it; ``None`` when neither records it (converted / hand-made checkpoints). Cached per file time."""
+    ``.json`` beside it; ``None`` when neither records it (converted / hand-made checkpoints). ``path`` is a
+    checkpoint that :func:`load_tracker_network` has read. Cached per file time."""
     path = Path(path)
     key = (str(path), path.stat().st_mtime_ns)
     if key not in _CROP_CACHE:
         size = None
-        try:  # mmap: the tensors are not read, only the pickled meta
-            payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except (RuntimeError, OSError, ValueError, EOFError, KeyError, pickle.UnpicklingError):
-            payload = None  # not a checkpoint: load_tracker_network reports it
-        settings = payload.get("meta", {}).get("train_settings") if isinstance(payload, dict) else None
+        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)  # mmap: only the meta is read
+        settings = payload.get("meta", {}).get("train_settings")
         if isinstance(settings, dict):
             processing = settings.get("processing")
             size = processing.get("output_size") if isinstance(processing, dict) else None
