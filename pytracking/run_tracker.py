@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--overwrite", action="store_true", help="re-run sequences that already have results")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="override a parameter of the parameter file, e.g. net_path=/nets/x.pth or "
-                             "dcf.sample_size=128 (repeatable)")
+                             "dcf.cg_iter=2 (repeatable)")
     return parser
 
 

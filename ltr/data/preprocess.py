@@ -1,7 +1,7 @@
 """Network input preprocessing shared by training and tracking: image normalisation and distance maps.
 
 Training (:func:`ltr.data.processing.prepare_batch`, :class:`ltr.data.processing.SegmProcessing`) and tracking
-(:func:`pytracking.tracker.shared.network.image_to_tensor`, the DCF feature function, the trackers' distance map)
+(:func:`pytracking.tracker.shared.network.net_input`, the DCF feature function, the trackers' distance map)
 call these functions, so a net sees at tracking time exactly the tensors it was trained on
 (``tests/ltr/data/test_preprocess.py``).
 

@@ -17,6 +17,9 @@ Keys (unknown keys, and keys that do not apply to the chosen ``arch``, are error
     key_dim           128   (dmb)          memory key channels
     value_dim         512   (dmb)          memory value channels
     decoder_dim       256   (dmb)          decoder channels
+    memory_encoder    "trunk" (dmb)        "trunk" = DMB's Encoder_M (a second trunk pass per memorised frame; the
+                                           authors' checkpoints) | "light" = mask branch on the query trunk's
+                                           features (no second pass). Stored only when "light".
 
 A tracker rebuilds a checkpointed net with ``build_net({**config, "backbone_weights": "random"})`` and then loads the
 state dict, so loading a full checkpoint never needs ImageNet weights. A frozen backbone whose weights come from an
@@ -42,6 +45,8 @@ _ARCH_KEYS: dict[str, dict[str, int]] = {
     "cmedfl": {"embed_dim": 64, "topk": 3, "gat_channels": 32},
     "dmb": {"key_dim": 128, "value_dim": 512, "decoder_dim": 256},
 }
+#: string-valued keys per architecture: the allowed values, the default first (stored only when not the default)
+_ARCH_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {"dmb": {"memory_encoder": ("trunk", "light")}}
 _COMMON_DEFAULTS: dict[str, Any] = {"backbone": "resnet50", "backbone_width": 64, "backbone_weights": "imagenet",
                                     "frozen_backbone": True, "train_last_stage": False}
 
@@ -70,7 +75,7 @@ class NetConfig:
     backbone_weights: str = "imagenet"
     frozen_backbone: bool = True
     train_last_stage: bool = False
-    arch_options: dict[str, int] = field(default_factory=dict)
+    arch_options: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any]) -> "NetConfig":
@@ -81,7 +86,7 @@ class NetConfig:
         arch = config["arch"]
         if arch not in ARCHS:
             raise NetConfigError(f"network config: unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
-        allowed = {"arch", *_COMMON_DEFAULTS, *_ARCH_KEYS[arch]}
+        allowed = {"arch", *_COMMON_DEFAULTS, *_ARCH_KEYS[arch], *_ARCH_CHOICES.get(arch, {})}
         unknown = sorted(set(config) - allowed)
         if unknown:
             raise NetConfigError(f"network config for arch '{arch}': unknown key(s) {', '.join(unknown)}; "
@@ -105,6 +110,13 @@ class NetConfig:
         ints = {"backbone_width": common["backbone_width"]}
         options = {k: config.get(k, v) for k, v in _ARCH_KEYS[arch].items()}
         ints.update(options)
+        for key, allowed in _ARCH_CHOICES.get(arch, {}).items():
+            value = config.get(key, allowed[0])
+            if value not in allowed:
+                raise NetConfigError(f"network config: {key} must be one of {', '.join(map(repr, allowed))}, got "
+                                     f"{value!r}")
+            if value != allowed[0]:
+                options[key] = value
         for key, value in ints.items():
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise NetConfigError(f"network config: {key} must be a positive integer, got {value!r}")
@@ -144,8 +156,9 @@ def build_net(config: Mapping[str, Any]) -> nn.Module:
     elif cfg.arch == "cmedfl":
         net = CMEDFLNet(trunk(), embed_dim=o["embed_dim"], topk=o["topk"], gat_channels=o["gat_channels"])
     else:
-        net = DMBNet(trunk(), trunk(), key_dim=o["key_dim"], value_dim=o["value_dim"],
-                     decoder_dim=o["decoder_dim"])
+        light = o.get("memory_encoder") == "light"
+        net = DMBNet(None if light else trunk(), trunk(), key_dim=o["key_dim"], value_dim=o["value_dim"],
+                     decoder_dim=o["decoder_dim"], memory_encoder="light" if light else "trunk")
     net.config = cfg.to_dict()
     return net
 
@@ -174,7 +187,7 @@ def parameter_groups(net: nn.Module) -> list[dict[str, Any]]:
     elif arch == "cmedfl":
         parts = {"predictor": [net.segm_predictor], "feat_adjust": [net.feat_adjust]}
     else:
-        parts = {"heads": [net.encoder_m.mask_stem, net.kv_m, net.kv_q, net.decoder]}
+        parts = {"heads": net.head_modules()}
     parts["backbone"] = net.backbone_modules()
     groups = []
     for name, modules in parts.items():

@@ -81,6 +81,30 @@ class MemoryEncoder(nn.Module):
         return self.trunk(image, stem_residual=self.mask_stem(mask))["layer3"]
 
 
+class LightMemoryEncoder(nn.Module):
+    """Encoder_M without a second trunk pass (``memory_encoder="light"``, §3.5; after XMem's value encoder): the
+    mask ``(B, 1, S, S)`` goes through four 3x3 stride-2 convs (1 -> 16 -> 32 -> 64 -> C3, ReLU) to the stride-16
+    grid, is concatenated with the frame's query-trunk layer3 ``(B, C3, h, w)``, fused by a 3x3 conv and a residual
+    block: ``(B, C3, h, w)``. The memory key is then the frame's query key (``kv_q.key``), the value comes from this."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        widths = (1, 16, 32, 64, channels)
+        layers: list[nn.Module] = []
+        for c_in, c_out in zip(widths[:-1], widths[1:]):
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU(inplace=True)]
+        self.mask_branch = nn.Sequential(*layers)
+        self.fuse = nn.Conv2d(2 * channels, channels, 3, padding=1)
+        self.block = ResBlock(channels)
+
+    def forward(self, layer3: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        m = self.mask_branch(mask)
+        if m.shape[-2:] != layer3.shape[-2:]:
+            raise ValueError(f"mask {tuple(mask.shape)} gives a {tuple(m.shape[-2:])} grid, layer3 is "
+                             f"{tuple(layer3.shape[-2:])}: the crop side must be a multiple of 16")
+        return self.block(torch.relu(self.fuse(torch.cat((layer3, m), dim=1))))
+
+
 class KeyValue(nn.Module):
     """3x3 conv heads: layer3 ``(B, C3, h, w)`` -> key ``(B, K, h, w)``, value ``(B, V, h, w)``."""
 
@@ -148,19 +172,36 @@ class DMBNet(nn.Module):
     arch = "dmb"
     fg_channel = 1
 
-    def __init__(self, memory_trunk: ResNetTrunk, query_trunk: ResNetTrunk, key_dim: int = 128,
-                 value_dim: int = 512, decoder_dim: int = 256):
+    def __init__(self, memory_trunk: ResNetTrunk | None, query_trunk: ResNetTrunk, key_dim: int = 128,
+                 value_dim: int = 512, decoder_dim: int = 256, memory_encoder: str = "trunk"):
+        """``memory_encoder``: "trunk" = DMB's Encoder_M, a second trunk on image + mask (the authors' checkpoints);
+        "light" = :class:`LightMemoryEncoder` on the query trunk's features (no second pass; ``memory_trunk`` is
+        ``None``)."""
         super().__init__()
         ch = query_trunk.channels
-        self.encoder_m = MemoryEncoder(memory_trunk)
+        self.memory_encoder = memory_encoder
+        if memory_encoder == "trunk":
+            self.encoder_m: nn.Module = MemoryEncoder(memory_trunk)
+            self.kv_m = KeyValue(memory_trunk.channels["layer3"], key_dim, value_dim)
+        elif memory_encoder == "light":
+            self.encoder_m = LightMemoryEncoder(ch["layer3"])
+            self.value_m = nn.Conv2d(ch["layer3"], value_dim, 3, padding=1)
+        else:
+            raise ValueError(f"memory_encoder must be 'trunk' or 'light', got {memory_encoder!r}")
         self.encoder_q = query_trunk
-        self.kv_m = KeyValue(memory_trunk.channels["layer3"], key_dim, value_dim)
         self.kv_q = KeyValue(ch["layer3"], key_dim, value_dim)
         self.decoder = Decoder(2 * value_dim, ch["layer2"], ch["layer1"], decoder_dim)
 
     def backbone_modules(self) -> list[nn.Module]:
-        """The two trunks (frozen or not per config)."""
-        return [self.encoder_m.trunk, self.encoder_q]
+        """The trunks (frozen or not per config): memory and query, or the query trunk alone (light encoder)."""
+        return [self.encoder_m.trunk, self.encoder_q] if self.memory_encoder == "trunk" else [self.encoder_q]
+
+    def head_modules(self) -> list[nn.Module]:
+        """The trained heads: memory encoder (mask stem or light encoder) with its key/value convs, query key/value,
+        decoder."""
+        if self.memory_encoder == "trunk":
+            return [self.encoder_m.mask_stem, self.kv_m, self.kv_q, self.decoder]
+        return [self.encoder_m, self.value_m, self.kv_q, self.decoder]
 
     @property
     def input_normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -173,13 +214,18 @@ class DMBNet(nn.Module):
         check_images(images, "images", multiple_of_16=False)
         return self.encoder_q(images)
 
-    def memorize(self, image: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """image ``(B, 3, S, S)``, soft mask ``(B, 1, S, S)`` -> key ``(B, K, h, w)``, value ``(B, V, h, w)``."""
+    def memorize(self, image: torch.Tensor, mask: torch.Tensor,
+                 feats: dict[str, torch.Tensor] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """image ``(B, 3, S, S)``, soft mask ``(B, 1, S, S)`` -> key ``(B, K, h, w)``, value ``(B, V, h, w)``. The light
+        encoder uses ``feats`` (the query trunk's features of ``image``, when the caller has them) instead of a pass."""
         check_images(image, "image")
         if mask.shape != (image.shape[0], 1, *image.shape[-2:]):
             raise ValueError(f"memorize: mask must be (B, 1, S, S) = {(image.shape[0], 1, *image.shape[-2:])}, got "
                              f"{tuple(mask.shape)}")
-        return self.kv_m(self.encoder_m(image, mask))
+        if self.memory_encoder == "trunk":
+            return self.kv_m(self.encoder_m(image, mask))
+        layer3 = (feats if feats is not None else self.extract_backbone(image))["layer3"]
+        return self.kv_q.key(layer3), self.value_m(self.encoder_m(layer3, mask))
 
     def segment_features(self, feats: dict[str, torch.Tensor], mem_keys: torch.Tensor, mem_values: torch.Tensor,
                          dist: torch.Tensor) -> torch.Tensor:
@@ -211,16 +257,18 @@ class DMBNet(nn.Module):
         if images.dim() != 5 or images.shape[1] < 2:
             raise ValueError(f"images must be (B, T>=2, 3, S, S), got {tuple(images.shape)}")
         b, t = images.shape[:2]
-        q_feats = self.extract_backbone(images[:, 1:].flatten(0, 1))  # one pass for all query frames
-        q_feats = {k: v.unflatten(0, (b, t - 1)) for k, v in q_feats.items()}
+        first = 1 if self.memory_encoder == "trunk" else 0   # the light encoder reads frame 0's features too
+        q_feats = self.extract_backbone(images[:, first:].flatten(0, 1))  # one pass for all query frames
+        q_feats = {k: v.unflatten(0, (b, t - first)) for k, v in q_feats.items()}
         keys, values = [], []
         mask = first_mask
         out = []
         for i in range(1, t):
-            k, v = self.memorize(images[:, i - 1], mask)
+            prev = {name: f[:, i - 1 - first] for name, f in q_feats.items()} if first == 0 else None
+            k, v = self.memorize(images[:, i - 1], mask, prev)
             keys.append(k)
             values.append(v)
-            feats = {name: f[:, i - 1] for name, f in q_feats.items()}
+            feats = {name: f[:, i - first] for name, f in q_feats.items()}
             logits = self.segment_features(feats, flatten_memory(keys), flatten_memory(values), dists[:, i])
             out.append(logits)
             mask = self.foreground_probability(logits)

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tracker", help="tracker name to run (e.g. segm, dmb); omit to only score --results")
     p.add_argument("--params", help="parameter file of the tracker (e.g. d3s)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a tracker parameter (repeatable; dotted keys reach groups: dcf.sample_size=128), "
+                   help="override a tracker parameter (repeatable; dotted keys reach groups: dcf.cg_iter=2), "
                         "as in run_tracker")
     p.add_argument("--results", help="result folder (<results>/<seq>/<frame>.png): written when running, scored")
     p.add_argument("--davis-root", help="DAVIS root (holds JPEGImages/, Annotations/, ImageSets/); overrides the "

@@ -140,7 +140,7 @@ def shard_sequences(sequences, shard: tuple[int, int] | None):
 def run_dataset(sequences, trackers, threads: int = 0, shard: tuple[int, int] | None = None, debug: bool = False,
                 device="cpu", overwrite: bool = False, params=None) -> list[RunOutcome]:
     """Run every tracker on every sequence (of this shard). ``threads`` > 1 runs that many worker processes
-    (forked on CPU, spawned for CUDA; one torch thread each); 0/1 runs in this process. Failed sequences are
+    (spawned; one torch thread each); 0/1 runs in this process. Failed sequences are
     reported, not raised. ``params`` (one parameter object, for a single tracker) overrides its parameter file."""
     if params is not None and len(trackers) != 1:
         raise ValueError("run_dataset: params= applies to one tracker; pass a single tracker")
@@ -152,9 +152,10 @@ def run_dataset(sequences, trackers, threads: int = 0, shard: tuple[int, int] | 
             _report(outcome)
             outcomes.append(outcome)
         return outcomes
-    # CUDA cannot be used in forked children; on CPU, fork starts workers without re-importing torch.
-    use_spawn = torch.device(device).type != "cpu" or "fork" not in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("spawn" if use_spawn else "fork")
+    # Spawned, never forked: a child forked from a parent whose OpenCV / OpenMP thread pools hold a lock waits on it
+    # forever (seen here: workers asleep on a futex after the parent generated data with cv2), and CUDA cannot be
+    # used in forked children. Each worker imports torch once (about 2 s) and keeps it for all its sequences.
+    context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=threads, mp_context=context, initializer=die_with_parent,
                                                 initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_run_job, seq, trk, debug, device, overwrite, 1, params) for seq, trk in jobs]

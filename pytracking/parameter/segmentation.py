@@ -26,6 +26,18 @@ class SegmentationTrackingParams(TrackerParams):
     # a separate torchvision ImageNet ResNet-50 (the torch hub cache file), or the path of such a state dict: what
     # D3S/CMEDFL ran, needed with the authors' checkpoints, whose trunk BN statistics drifted in training.
     dcf_backbone: str = "net"
+    # Backbone passes per tracked frame (§1.9): "separate" = the originals' two crops, a DCF search sample around the
+    # previous position and a segmentation crop around the DCF's estimate; "shared" = one pass on the DCF search
+    # sample feeds the DCF and the segmentation head (distance map centred at the DCF's estimate). Shared needs dcf_backbone="net" and the DCF sample at the net's
+    # trained pixel scale: dcf.sample_size / dcf.search_area_scale = segm_output_sz / segm_search_area_factor, and
+    # dcf.sample_size >= segm_output_sz (see :func:`shared_pass`).
+    feature_pass: str = "separate"
+    # With feature_pass="shared": segment only the segm_output_sz window of the search sample around the DCF's estimate
+    # (a cheaper head) instead of the whole sample (more context; the default, more accurate in docs/quality.md).
+    segm_window: bool = False
+    # Precision of the network passes (trunk and heads; the DCF, memories and post-processing stay float32): "fp32",
+    # "bf16" (torch.autocast to bfloat16, CPU or CUDA) or "fp16" (autocast to float16, CUDA only).
+    precision: str = "fp32"
     # Segmentation crop (§1.2 / §1.5 step 1).
     segm_search_area_factor: float = 4.0
     segm_output_sz: int = 384
@@ -71,7 +83,8 @@ class SegmentationTrackingParams(TrackerParams):
             raise ParameterError(f"{type(self).__name__}.segm_output_sz = {size!r}: must be an integer, a multiple "
                                  f"of 16 (layer3 stride) and at least 32 (e.g. --param segm_output_sz=128)")
         for name, allowed in (("segm_crop_centre", ("original", "geometric")),
-                              ("segm_dist_centre", ("shifted", "geometric"))):
+                              ("segm_dist_centre", ("shifted", "geometric")), ("feature_pass", ("separate", "shared")),
+                              ("precision", ("fp32", "bf16", "fp16"))):
             if getattr(self, name) not in allowed:
                 raise ParameterError(f"{type(self).__name__}.{name} = {getattr(self, name)!r}: must be "
                                      f"{' or '.join(map(repr, allowed))}")
@@ -90,6 +103,23 @@ class SegmentationTrackingParams(TrackerParams):
                 raise ParameterError(f"{type(self).__name__}.{name} = {getattr(self, name)}: must be > 0")
         if not isinstance(self.dcf, DCFParams):
             raise ParameterError(f"{type(self).__name__}.dcf must be a DCFParams, got {type(self.dcf).__name__}")
+        if self.feature_pass == "shared":
+            name = type(self).__name__
+            if self.dcf_backbone != "net":
+                raise ParameterError(f"{name}.feature_pass = 'shared' needs dcf_backbone = 'net' (now "
+                                     f"{self.dcf_backbone!r}): a separate DCF backbone is a second pass")
+            dcf_px = self.dcf.sample_size / self.dcf.search_area_scale
+            segm_px = self.segm_output_sz / self.segm_search_area_factor
+            if not math.isclose(dcf_px, segm_px, rel_tol=1e-6):
+                raise ParameterError(
+                    f"{name}.feature_pass = 'shared': the DCF sample (dcf.sample_size / dcf.search_area_scale = "
+                    f"{self.dcf.sample_size} / {self.dcf.search_area_scale} = {dcf_px:.4g} px per target side) must "
+                    f"show the target at the net's trained scale (segm_output_sz / segm_search_area_factor = "
+                    f"{self.segm_output_sz} / {self.segm_search_area_factor} = {segm_px:.4g}); set "
+                    f"dcf.sample_size={round(self.dcf.search_area_scale * segm_px)} or use shared_pass(params)")
+            if self.dcf.sample_size < self.segm_output_sz:
+                raise ParameterError(f"{name}.feature_pass = 'shared': dcf.sample_size ({self.dcf.sample_size}) must "
+                                     f"be at least segm_output_sz ({self.segm_output_sz}), the window segmented")
 
 
 #: Default memory size of CMEDFL: 16 frames of a 24x24 feature map (see docs/trackers.md "Memory caps").
@@ -144,6 +174,22 @@ def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZ
     return params
 
 
+def shared_pass(params: SegmentationTrackingParams, search_area_scale: float | None = None,
+                feature_stride: int = 16) -> SegmentationTrackingParams:
+    """``params`` with one backbone pass per frame (``feature_pass="shared"``): the DCF search area becomes
+    ``search_area_scale`` (default: the DCF's own) target sides, sampled at the net's trained pixel scale
+    (``segm_output_sz / segm_search_area_factor`` px per target side; ``dcf.sample_size`` rounded to a multiple of
+    ``feature_stride``, the area then adjusted so the scale is exact). Call after :func:`tiny_crop`. Modifies and
+    returns ``params``."""
+    px = params.segm_output_sz / params.segm_search_area_factor
+    area = params.dcf.search_area_scale if search_area_scale is None else float(search_area_scale)
+    size = max(feature_stride, feature_stride * round(area * px / feature_stride))
+    params.dcf.sample_size = size
+    params.dcf.search_area_scale = size / px
+    params.feature_pass = "shared"
+    return params
+
+
 #: Memory capacity standing for "unbounded": the originals never evict (docs/trackers.md "Memory caps").
 UNBOUNDED_MEMORY = 10 ** 9
 #: Memory write threshold that accepts every finite uncertainty: the originals wrote on every segmented frame, in
@@ -153,10 +199,12 @@ UNGATED_WRITES = 1e9
 
 def reproduce_original(params: SegmentationTrackingParams) -> SegmentationTrackingParams:
     """``params`` with every option that reproduces the original code switched on (the table of docs/fidelity.md):
-    the DCF's reference point, Nyquist doubling and ``cv2.warpAffine`` rotations, bbox_fit's unscored start, the
+    two crops per frame with the DCF's own search geometry (``feature_pass="separate"``), the DCF's reference point, Nyquist doubling and ``cv2.warpAffine`` rotations, bbox_fit's unscored start, the
     original crop and distance-map centres, unbounded memories and, for D3S/CMEDFL, the separate ImageNet
     ResNet-50 for the DCF (torchvision's file in the torch hub cache). Modifies and returns ``params``."""
     dcf = params.dcf
+    params.feature_pass = "separate"                       # two crops per frame, the DCF's own geometry
+    dcf.sample_size, dcf.search_area_scale = DCFParams.sample_size, DCFParams.search_area_scale
     dcf.reference_point = "original"
     dcf.score_nyquist = "duplicate"
     dcf.rotation_warp = "cv2"

@@ -1,7 +1,7 @@
 """TraX server: lets the VOT toolkit (``vot-toolkit``, protocol ``traxpython``) run any registered tracker.
 
 ``python -m pytracking.vot.trax_server [TRACKER PARAM] [--region polygon|rectangle|mask] [--device DEV]
-[--param KEY=VALUE ...]`` (``--param`` overrides parameters as in ``run_tracker``, e.g. ``dcf.sample_size=128``); the
+[--param KEY=VALUE ...]`` (``--param`` overrides parameters as in ``run_tracker``, e.g. ``dcf.cg_iter=2``); the
 VOT toolkit starts the module without arguments, so the same settings are also read from the environment
 (``env_PYTRACKING_TRAX_TRACKER = segm`` ... in ``trackers.ini``, see ``pytracking/vot/trackers.ini``):
 ``PYTRACKING_TRAX_TRACKER``, ``PYTRACKING_TRAX_PARAM``, ``PYTRACKING_TRAX_REGION``, ``PYTRACKING_TRAX_DEVICE``,
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"PYTRACKING_TRAX_THREADS = {threads!r}: must be a positive integer")
     parser.add_argument("--threads", type=int, default=int(threads), help="torch CPU threads (default 1)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                        help="parameter override, e.g. dcf.sample_size=128 (repeatable; unknown keys are errors)")
+                        help="parameter override, e.g. dcf.cg_iter=2 (repeatable; unknown keys are errors)")
     args = parser.parse_args(argv)
     try:  # (the names come from trackers.ini / the command line: a wrong one is a user error, not a bug)
         prepare(args.tracker_name, args.tracker_param, args.param)

@@ -85,6 +85,7 @@ def _tiny_segm(tmp_path, meta=None, **changes):
     params.net_path, params.segm_output_sz, params.segm_min_contour_area = str(ckpt), 64, 2.0
     dcf = params.dcf
     dcf.sample_size, dcf.compressed_dim, dcf.init_cg_iter, dcf.init_gn_iter = 64, 8, 4, 2
+    dcf.search_area_scale = 4.0                    # the shared pass: 64 px of 4 target sides, as the 64 px crop
     dcf.augment_rotate, dcf.augment_blur = (10.0, -10.0), ((2.0, 2.0),)
     params.memory_capacity = 48
     for key, value in changes.items():
@@ -109,7 +110,7 @@ def test_checkpoint_crop_size_differing_from_segm_output_sz_is_an_error(tmp_path
         trk.initialize(frame, box=[40, 30, 16, 12])
     text = str(exc.value)
     assert str(ckpt) in text and "96 px" in text and "64 px" in text and "segm_output_sz=96" in text
-    trk = tracker.create_tracker(params.replace(segm_output_sz=96))  # the size it names works
+    trk = tracker.create_tracker(params.replace(segm_output_sz=96, feature_pass="separate"))  # the size it names works
     assert trk.initialize(frame, box=[40, 30, 16, 12])["score"] == 1.0
 
 

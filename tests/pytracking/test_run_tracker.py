@@ -72,8 +72,8 @@ def test_segm_runs_from_the_command_line_with_parameter_overrides(make_synthetic
     root = make_synthetic("vot", sequences=1, frames=4, size=(96, 72))
     rc = main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--results",
                str(tmp_path / "res"), "--param", f"net_path={ckpt}", "--param", "segm_output_sz=64",
-               "--param", "dcf.sample_size=64", "--param", "dcf.compressed_dim=8", "--param",
-               "dcf.init_cg_iter=4", "--param", "dcf.init_gn_iter=2"])
+               "--param", "dcf.sample_size=64", "--param", "dcf.search_area_scale=4.0", "--param",
+               "dcf.compressed_dim=8", "--param", "dcf.init_cg_iter=4", "--param", "dcf.init_gn_iter=2"])
     assert rc == 0
     boxes = np.loadtxt(tmp_path / "res" / "segm" / "default_params" / "ants1.txt", delimiter=",")
     assert boxes.shape == (4, 4) and np.all(np.isfinite(boxes)) and np.all(boxes[:, 2:] > 0)

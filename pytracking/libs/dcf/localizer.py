@@ -19,7 +19,8 @@ from pytracking.libs.dcf.memory import SampleMemory
 from pytracking.libs.dcf.optim import FactorizedConvProblem, FilterProblem, gauss_newton, project, same_conv
 from pytracking.libs.dcf.params import DCFParams
 from pytracking.libs.dcf.peaks import analyze_peaks
-from pytracking.libs.dcf.sampling import apply_augmentations, make_augmentations, normalize_features, sample_patch
+from pytracking.libs.dcf.sampling import (PatchGrid, as_image_tensor, apply_augmentations, make_augmentations,
+                                          normalize_features, patch_grid, sample_on_grid, sample_patch)
 from pytracking.libs.dcf.state import initial_target_scale
 
 FeatureFn = Callable[[torch.Tensor], torch.Tensor]
@@ -78,29 +79,45 @@ class DCFLocalizer:
         self.init_losses: list[float] = []
 
     # ------------------------------------------------------------------ features
-    def _features(self, patches: torch.Tensor) -> torch.Tensor:
-        """Raw features of image samples, checked and power-normalised: ``(B, D, h, w)``."""
+    def _features(self, patches: torch.Tensor, raw: bool = False) -> torch.Tensor:
+        """Features of image samples ``(B, 3, S, S)``: ``feature_fn``'s output, or (``raw=False``) checked and
+        power-normalised ``(B, D, h, w)``."""
         with torch.no_grad():
             feats = self.feature_fn(patches)
+        return feats if raw else self._checked(feats, patches.shape[0])
+
+    def _checked(self, feats: torch.Tensor, batch: int) -> torch.Tensor:
+        """``feature_fn`` output ``(batch, D, h, w)`` checked against the sample geometry, power-normalised."""
         fs = self.params.feature_size
-        if feats.dim() != 4 or feats.shape[0] != patches.shape[0] or feats.shape[-2:] != (fs, fs):
+        if feats.dim() != 4 or feats.shape[0] != batch or feats.shape[-2:] != (fs, fs):
             raise ValueError(
-                f"feature_fn returned shape {tuple(feats.shape)} for samples {tuple(patches.shape)}; expected "
-                f"({patches.shape[0]}, D, {fs}, {fs}): set DCFParams.feature_stride to the features' stride "
+                f"feature_fn returned shape {tuple(feats.shape)} for {batch} samples of {self.params.sample_size} px; "
+                f"expected ({batch}, D, {fs}, {fs}): set DCFParams.feature_stride to the features' stride "
                 f"(now {self.params.feature_stride}) or sample_size (now {self.params.sample_size})")
         return normalize_features(feats.float(), self.params.normalize_power)
 
-    def extract_sample(self, image, pos, scale: float) -> tuple[torch.Tensor, np.ndarray]:
-        """Projected features of the search sample around ``pos`` (row, col): ``((1, C, h, w), sample_pos)``.
-
-        The crop is taken around the integer ``floor(pos)`` (the original truncates with ``.long()``);
-        ``sample_pos`` is the point that zero displacement and a zero label offset refer to: the crop's geometric
-        centre, or with ``reference_point="original"`` the float ``pos`` as in the original (docs/dcf.md)."""
+    def search_grid(self, image_hw, pos, scale: float) -> PatchGrid:
+        """Geometry of the search sample around ``pos`` (row, col) at ``scale``: the crop is taken around the integer
+        ``floor(pos)`` (the original truncates with ``.long()``)."""
         corner = np.floor(np.asarray(pos, dtype=np.float64))
-        patch, sample_pos = sample_patch(image, (int(corner[0]), int(corner[1])), scale * self.params.sample_size,
-                                         self.params.sample_size, self.device)
+        return patch_grid(image_hw, (int(corner[0]), int(corner[1])), scale * self.params.sample_size,
+                          self.params.sample_size, self.device)
+
+    def sample(self, image, pos, scale: float) -> tuple[torch.Tensor, np.ndarray, PatchGrid]:
+        """The search sample ``(1, 3, S, S)`` in [0, 255] around ``pos`` (row, col) at ``scale``, ``sample_pos`` (the
+        point that zero displacement and a zero label offset refer to: the crop's geometric centre, or with
+        ``reference_point="original"`` the float ``pos`` as in the original, docs/dcf.md) and the crop's grid."""
+        image = as_image_tensor(image, self.device)
+        grid = self.search_grid(image.shape[:2], pos, scale)
+        patch = sample_on_grid(image, grid, self.params.sample_size)
         if self.params.reference_point == "original":   # the original measured from the float pos
-            sample_pos = np.asarray(pos, dtype=np.float64).copy()
+            return patch, np.asarray(pos, dtype=np.float64).copy(), grid
+        return patch, grid.centre.copy(), grid
+
+    def extract_sample(self, image, pos, scale: float) -> tuple[torch.Tensor, np.ndarray]:
+        """Projected features of the search sample around ``pos`` (row, col): ``((1, C, h, w), sample_pos)``
+        (:meth:`sample` then ``feature_fn``)."""
+        patch, sample_pos, _ = self.sample(image, pos, scale)
         return project(self._features(patch), self.projection), sample_pos
 
     # ------------------------------------------------------------------ labels
@@ -181,17 +198,26 @@ class DCFLocalizer:
         return torch.roll(up, shifts=((p.output_size + 1) // 2, (p.output_size + 1) // 2), dims=(0, 1))
 
     def localize(self, image, pos, scale: float) -> LocalizationResult:
-        """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2). The neighbourhood masked before
-        the second-peak search is the frame-1 target size at this scale (``base_target_sz``)."""
+        """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2): :meth:`sample`, ``feature_fn``,
+        :meth:`localize_features`."""
+        patch, sample_pos, _ = self.sample(image, pos, scale)
+        return self.localize_features(self._features(patch, raw=True), sample_pos, scale)
+
+    def localize_features(self, features: torch.Tensor, sample_pos, scale: float) -> LocalizationResult:
+        """Find the target from the ``feature_fn`` output ``(1, D, h, w)`` of the search sample centred at
+        ``sample_pos`` at ``scale`` (a caller that ran the backbone itself on :meth:`sample`'s crop shares that pass).
+        The neighbourhood masked before the second-peak search is the frame-1 target size at this scale
+        (``base_target_sz``)."""
         if self.filter is None:
             raise RuntimeError("DCFLocalizer.localize before initialize()")
         p = self.params
-        features, sample_pos = self.extract_sample(image, pos, scale)
+        features = project(self._checked(features, 1), self.projection)
         with torch.no_grad():
             score_map = self.scores(features)
         out_per_px = p.output_size / p.sample_size                       # output pixels per sample pixel
         peak = analyze_peaks(score_map, p.target_neighborhood_scale * self.base_target_sz * out_per_px, p)
         translation = np.asarray(peak.displacement, dtype=np.float64) / out_per_px * scale
+        sample_pos = np.asarray(sample_pos, dtype=np.float64)
         return LocalizationResult(sample_pos + translation, peak.max_score, peak.flag, score_map, features,
                                   sample_pos, float(scale))
 

@@ -127,3 +127,4 @@ class DCFParams(TrackerParams):
         """Frame-1 samples: identity + shifts + flip + blurs + rotations (27 for the defaults)."""
         return (1 + len(self.augment_relative_shifts) + int(self.augment_fliplr) + len(self.augment_blur)
                 + len(self.augment_rotate))
+

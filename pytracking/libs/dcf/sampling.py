@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 
-def _as_image_tensor(image, device) -> torch.Tensor:
+def as_image_tensor(image, device) -> torch.Tensor:
     """(H, W, 3) numpy / tensor image -> (H, W, 3) tensor on ``device`` (no copy for a CPU numpy image)."""
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] != 3:
@@ -25,6 +25,50 @@ def _as_image_tensor(image, device) -> torch.Tensor:
         return image.to(device)
     raise ValueError(f"image must be an (H, W, 3) RGB numpy array or tensor, got {type(image).__name__} "
                      f"{tuple(getattr(image, 'shape', ()))}")
+
+
+@dataclass(frozen=True)
+class PatchGrid:
+    """Where a square DCF sample lies in the image (§1.4 "Search region geometry").
+
+    ``rows`` / ``cols``: the unclamped image indices (``side`` each) of the subsampled crop; ``factor``: the integer
+    pre-subsampling factor; ``centre``: the crop's geometric centre (row, col) in image pixel coordinates (sample
+    pixel ``(S - 1) / 2``); ``scale``: sample pixels per image pixel, ``output_size / (side * factor)``.
+    """
+
+    rows: torch.Tensor
+    cols: torch.Tensor
+    factor: int
+    centre: np.ndarray
+    scale: float
+
+
+def patch_grid(image_hw, center: tuple[int, int], sample_size: float, output_size: int, device) -> PatchGrid:
+    """The grid of :func:`sample_patch` for an image of size ``image_hw`` = (H, W)."""
+    row, col = int(center[0]), int(center[1])
+    factor = max(int(sample_size / output_size - 0.1), 1)           # pre-downsampling factor
+    side = max(int(round(sample_size / factor)), 2)                  # crop side on the subsampled grid
+    index = []
+    for p, n in ((row, int(image_hw[0])), (col, int(image_hw[1]))):
+        phase = p % factor                                           # keep p on the subsampled grid
+        p_sub = (p - phase) // factor                                # integer division (§1.4 porting trap)
+        grid = torch.arange(p_sub - (side - 1) // 2, p_sub + side // 2 + 1, device=device)
+        index.append(phase + factor * grid)
+    centre = np.array([row, col], dtype=np.float64) + factor * ((side - 1) / 2 - (side - 1) // 2)
+    return PatchGrid(index[0], index[1], factor, centre, output_size / (side * factor))
+
+
+def _clamped(index: torch.Tensor, factor: int, n: int) -> torch.Tensor:
+    """Edge replication on the subsampled axis: indices clamped to the last grid point inside ``[0, n)``."""
+    phase = int(index[0]) % factor
+    n_sub = (n - phase + factor - 1) // factor                       # length of the subsampled axis
+    return phase + factor * ((index - phase) // factor).clamp(0, n_sub - 1)
+
+
+def _resize(patch: torch.Tensor, output_size: int) -> torch.Tensor:
+    if patch.shape[-1] != output_size or patch.shape[-2] != output_size:
+        patch = F.interpolate(patch, size=(output_size, output_size), mode="bilinear", align_corners=False)
+    return patch
 
 
 def sample_patch(image, center: tuple[int, int], sample_size: float, output_size: int,
@@ -41,25 +85,29 @@ def sample_patch(image, center: tuple[int, int], sample_size: float, output_size
         ``(1, 3, output_size, output_size)`` float32 in [0, 255] on ``device``, and the crop's geometric centre
         (row, col) in image pixel coordinates: ``center + factor / 2`` for an even side, ``center`` for an odd one
         (the centre pixel of an even crop lies half a pixel before its geometric centre). The resize keeps the
-        geometric centre, so sample pixel ``(S - 1) / 2`` is that point.
+        geometric centre, so sample pixel ``(S - 1) / 2`` is that point. :func:`patch_grid` gives the whole geometry.
     """
-    im = _as_image_tensor(image, device)
-    height, width = im.shape[:2]
-    row, col = int(center[0]), int(center[1])
-    factor = max(int(sample_size / output_size - 0.1), 1)           # pre-downsampling factor
-    side = max(int(round(sample_size / factor)), 2)                  # crop side on the subsampled grid
-    index = []
-    geometric_centre = np.array([row, col], dtype=np.float64) + factor * ((side - 1) / 2 - (side - 1) // 2)
-    for p, n in ((row, height), (col, width)):
-        phase = p % factor                                           # keep p on the subsampled grid
-        p_sub = (p - phase) // factor                                # integer division (§1.4 porting trap)
-        n_sub = (n - phase + factor - 1) // factor                   # length of the subsampled axis
-        grid = torch.arange(p_sub - (side - 1) // 2, p_sub + side // 2 + 1, device=device)
-        index.append(phase + factor * grid.clamp(0, n_sub - 1))      # edge replication by clamping
-    patch = im[index[0]][:, index[1]].permute(2, 0, 1).unsqueeze(0).float()
-    if patch.shape[-1] != output_size or patch.shape[-2] != output_size:
-        patch = F.interpolate(patch, size=(output_size, output_size), mode="bilinear", align_corners=False)
-    return patch, geometric_centre
+    im = as_image_tensor(image, device)
+    grid = patch_grid(im.shape[:2], center, sample_size, output_size, device)
+    return sample_on_grid(im, grid, output_size), grid.centre
+
+
+def sample_on_grid(image, grid: PatchGrid, output_size: int) -> torch.Tensor:
+    """The (H, W, 3) ``image`` cropped on ``grid`` (edge replication) and resized: ``(1, 3, S, S)`` float32."""
+    im = as_image_tensor(image, grid.rows.device)
+    rows, cols = _clamped(grid.rows, grid.factor, im.shape[0]), _clamped(grid.cols, grid.factor, im.shape[1])
+    patch = im[rows][:, cols].permute(2, 0, 1).unsqueeze(0).float()
+    return _resize(patch, output_size)
+
+
+def sample_mask(mask: np.ndarray, grid: PatchGrid, output_size: int) -> np.ndarray:
+    """The (H, W) ``mask`` cropped on ``grid`` (zero outside the image, not replicated) and resized like
+    :func:`sample_patch`: ``(output_size, output_size)`` float32."""
+    m = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32)).to(grid.rows.device)
+    h, w = m.shape
+    inside = (((grid.rows >= 0) & (grid.rows < h))[:, None] & ((grid.cols >= 0) & (grid.cols < w))[None, :])
+    crop = m[grid.rows.clamp(0, h - 1)][:, grid.cols.clamp(0, w - 1)] * inside
+    return _resize(crop[None, None], output_size)[0, 0].cpu().numpy()
 
 
 def normalize_features(features: torch.Tensor, power: float = 2.0) -> torch.Tensor:

@@ -14,7 +14,7 @@ from pytracking.libs.memory import DMBKeyValueMemory, WriteGate
 from pytracking.tracker.base import InitRegion
 from pytracking.tracker.shared.dcf_segmentation import DCFSegmentationTracker
 from pytracking.tracker.shared.geometry import SegmentationCrop, gating_mask
-from pytracking.tracker.shared.network import image_to_tensor
+from pytracking.tracker.shared.network import backbone_features, net_input
 
 
 class DMBTracker(DCFSegmentationTracker):
@@ -26,32 +26,41 @@ class DMBTracker(DCFSegmentationTracker):
                                         keep_first=p.memory_keep_first,
                                         gate=WriteGate(p.memory_write_uncertainty_thr))
         with torch.no_grad():
-            image = image_to_tensor(crop.image, self.device, self.net.input_normalization)
+            image = net_input(crop.pixels, self.net.input_normalization)
             rough = torch.from_numpy(crop.mask).to(self.device)[None, None]
             if self.vos:
                 reference = (rough > p.vos_init_mask_thr).float()
             else:  # memorise with the region mask, segment the same crop, keep the soft mask (no threshold)
-                key, value = self.net.memorize(image, rough)
-                prob = self._probability(image, key.flatten(2), value.flatten(2))
+                self._crop_features(crop)
+                key, value = self.net.memorize(image, rough, crop.features)
+                prob = self._probability(crop, key.flatten(2), value.flatten(2))
                 gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
                 reference = prob * gate[None, None]
-        self.previous = (image, reference, None)  # crop, soft mask (1, 1, S, S), DCF uncertainty (None = frame 1)
-        return reference[0, 0].cpu().numpy()
+        # crop input, its query features (None = not computed), soft mask (1, 1, S, S), DCF uncertainty (None = frame 1)
+        self.previous = (image, crop.features, reference, None)
+        return reference[0, 0].float().cpu().numpy()
 
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
         with torch.no_grad():
             if self.previous is not None:  # memorise the previous segmented frame (§3.2 step 1)
-                prev_image, prev_mask, prev_uncertainty = self.previous
-                key, value = self.net.memorize(prev_image, prev_mask)
+                prev_image, prev_feats, prev_mask, prev_uncertainty = self.previous
+                key, value = self.net.memorize(prev_image, prev_mask, prev_feats)
                 self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty)
                 self.previous = None
             keys, values = self.memory.read()
-            image = image_to_tensor(crop.image, self.device, self.net.input_normalization)
-            prob = self._probability(image, keys[None], values[None])
+            prob = self._probability(crop, keys[None], values[None])
             if self.memory.gate.accepts(uncertainty):
-                self.previous = (image, prob, uncertainty)
-        return prob[0, 0].cpu().numpy()
+                self.previous = (net_input(crop.pixels, self.net.input_normalization), crop.features, prob, uncertainty)
+        return prob[0, 0].float().cpu().numpy()
 
-    def _probability(self, image: torch.Tensor, keys: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
-        """Sharpened foreground probability ``(1, 1, S, S)`` of ``image`` against memory ``(1, K, M)``/``(1, V, M)``."""
-        return self.net.foreground_probability(self.net.segment(image, keys, values, self.dist))
+    def _probability(self, crop: SegmentationCrop, keys: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """Sharpened foreground probability ``(1, 1, S, S)`` of ``crop`` (its query-encoder features: the pass shared
+        with the DCF when there was one) against memory ``(1, K, M)``/``(1, V, M)``."""
+        feats = self._crop_features(crop)
+        return self.net.foreground_probability(self.net.segment_features(feats, keys, values, crop.dist))
+
+    def _crop_features(self, crop: SegmentationCrop) -> dict:
+        """The query-encoder features of ``crop``, computed once (kept on the crop for the memory write)."""
+        if crop.features is None:
+            crop.features = backbone_features(self.net, crop.pixels)
+        return crop.features

@@ -14,7 +14,7 @@ from pytracking.libs.memory import CMEDFLCompactMemory, D3SFixedReference, Write
 from pytracking.tracker.base import InitRegion
 from pytracking.tracker.shared.dcf_segmentation import DCFSegmentationTracker
 from pytracking.tracker.shared.geometry import SegmentationCrop, gating_mask
-from pytracking.tracker.shared.network import image_to_tensor
+from pytracking.tracker.shared.network import backbone_features
 
 
 class SegmTracker(DCFSegmentationTracker):
@@ -32,7 +32,7 @@ class SegmTracker(DCFSegmentationTracker):
             else:
                 self.template = (emb, rough[None, None])
                 memory = self._entries(emb, rough)
-                prob = self._probability(feats, emb, *memory)
+                prob = self._probability(feats, emb, crop.dist, *memory)
                 gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
                 reference = (prob > p.init_segm_mask_thr).float() * gate
             self.template = (emb, reference[None, None])                # CMEDFL graph-attention template
@@ -44,20 +44,21 @@ class SegmTracker(DCFSegmentationTracker):
                                                   merge_threshold=p.memory_merge_threshold,
                                                   update_rate=p.memory_update_rate,
                                                   gate=WriteGate(p.memory_write_uncertainty_thr))
-        return reference.cpu().numpy()
+        return reference.float().cpu().numpy()
 
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
         """Top-k matching against the memory, refinement; the memory learns the frame (gated, §4.2-4.3)."""
         with torch.no_grad():
             feats, emb = self._features(crop)
-            prob = self._probability(feats, emb, *self.memory.read())
+            prob = self._probability(feats, emb, crop.dist, *self.memory.read())
             _, fg, _ = self._entries(emb, prob)
             self.memory.write(emb[0].flatten(1), fg, uncertainty=uncertainty, frame=self.frame_num)
-        return prob.cpu().numpy()
+        return prob.float().cpu().numpy()
 
     # ------------------------------------------------------------------ net calls
     def _features(self, crop: SegmentationCrop):
-        feats = self.net.extract_backbone(image_to_tensor(crop.image, self.device, self.net.input_normalization))
+        """Backbone features of the crop (the pass shared with the DCF when there was one) and their embedding."""
+        feats = crop.features if crop.features is not None else backbone_features(self.net, crop.pixels)
         return feats, self.net.embed(feats["layer3"])
 
     @staticmethod
@@ -66,14 +67,15 @@ class SegmTracker(DCFSegmentationTracker):
         small = downsample_nearest(mask[None, None].float(), tuple(emb.shape[-2:])).flatten()
         return emb[0].flatten(1), small, 1.0 - small
 
-    def _probability(self, feats, emb, keys, pos, neg) -> torch.Tensor:
-        """Foreground probability (S, S) of the test crop against memory ``keys (D, M)``, ``pos``/``neg`` ``(M,)``."""
+    def _probability(self, feats, emb, dist, keys, pos, neg) -> torch.Tensor:
+        """Foreground probability (S, S) of the test crop (distance map ``dist`` (1, 1, S, S)) against memory
+        ``keys (D, M)``, ``pos``/``neg`` ``(M,)``."""
         fg, p_match, _ = topk_match(emb.flatten(2), keys[None], pos[None], neg[None], k=self.net.topk)
         scores = scores_map(fg, p_match, tuple(emb.shape[-2:]))
         if self.net.arch == "cmedfl":
             template_emb, template_mask = self.template
             gat = self.net.graph_attention(emb, template_emb, template_mask)
-            logits = self.net.segment(feats, scores, self.dist, gat)
+            logits = self.net.segment(feats, scores, dist, gat)
         else:
-            logits = self.net.segment(feats, scores, self.dist)
+            logits = self.net.segment(feats, scores, dist)
         return self.net.foreground_probability(logits)[0, 0]

@@ -6,22 +6,24 @@ centre of the DCF's training label. Subclasses supply the segmentation head and 
 from __future__ import annotations
 
 import abc
+import contextlib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ltr.data.preprocess import centred_distance_map
+from ltr.data.preprocess import centred_distance_map, dist_centre_shift, distance_map
 from ltr.regions.convert import box_to_polygon
 from pytracking.libs.dcf import DCFLocalizer, TargetState, UncertaintyGate, clamp_to_image, update_state
+from pytracking.libs.dcf.sampling import sample_mask
 from pytracking.libs.postprocess import AreaScaleEstimator, mask_to_region, paste_probability
 from pytracking.parameter.base import revalidate
 from pytracking.tracker.base import BaseTracker, InitRegion, make_output, resolve_init_region
-from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, init_region_mask, initial_target,
-                                                pos_to_box)
-from pytracking.tracker.shared.network import (check_crop_size, layer3_feature_fn, load_dcf_backbone,
-                                               load_tracker_network)
+from pytracking.tracker.shared.geometry import (SegmentationCrop, crop_around, grid_geometry, init_region_mask,
+                                                initial_target, pos_to_box, window_crop)
+from pytracking.tracker.shared.network import (backbone_features, check_crop_size, layer3_feature_fn,
+                                               load_dcf_backbone, load_tracker_network)
 
 
 @dataclass
@@ -68,7 +70,7 @@ class DCFSegmentationTracker(BaseTracker):
         self.scale_change = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if self.vos else
                              (p.min_scale_change_factor, p.max_scale_change_factor))
         # DCF (§1.4 frame 1).
-        self.dcf = DCFLocalizer(p.dcf, layer3_feature_fn(self._dcf_net()), self.device)
+        self.dcf = DCFLocalizer(p.dcf, self._in_precision(layer3_feature_fn(self._dcf_net())), self.device)
         info = self.dcf.initialize(frame, target.pos, target.target_sz)
         self.state = TargetState(target.pos.copy(), target.target_sz.copy(), info["target_scale"],
                                  info["base_target_sz"])
@@ -83,9 +85,19 @@ class DCFSegmentationTracker(BaseTracker):
         polygon_start = region.polygon is not None and region.polygon.size == 8
         self.crop_shift = 0.0 if p.segm_crop_centre == "original" and polygon_start else 0.5
         init_mask = region.mask if self.vos else init_region_mask(region, hw)
-        crop = crop_around(frame, self.state.pos, self.state.target_sz, p.segm_search_area_factor,
-                           p.segm_output_sz, mask=init_mask, shift=self.crop_shift)
-        reference = self._init_segmentation(crop, region, self.state.target_sz)
+        if p.feature_pass == "shared":   # the DCF's search sample (or its window), as on tracked frames
+            crop = self._search_crop(frame, self.state.pos, self.state.target_scale, init_mask)[0]
+            with self._autocast():
+                crop.features = backbone_features(self.net, crop.pixels)
+            if p.segm_window:
+                crop = window_crop(crop, self.state.pos, p.segm_output_sz)
+            crop.dist = self._distance_map(crop, self.state.pos)
+        else:
+            crop = crop_around(frame, self.state.pos, self.state.target_sz, p.segm_search_area_factor,
+                               p.segm_output_sz, mask=init_mask, shift=self.crop_shift, device=self.device)
+            crop.dist = self.dist
+        with self._autocast():
+            reference = self._init_segmentation(crop, region, self.state.target_sz)
         lo, hi = self.scale_change
         self.area_scale = AreaScaleEstimator(
             max(float(reference.sum()), 1.0), budget=p.mask_pixels_budget_sz, pixels_ratio_thr=p.segm_pixels_ratio,
@@ -104,14 +116,21 @@ class DCFSegmentationTracker(BaseTracker):
         if is_blank_frame(frame):
             return self._blank_output(hw)
         sample_scale = self.state.target_scale
-        loc = self.dcf.localize(frame, self.state.pos, sample_scale)              # step 2
+        shared = None
+        if p.feature_pass == "shared":                                            # step 2, one backbone pass
+            shared, sample_pos = self._search_crop(frame, self.state.pos, sample_scale)
+            with self._autocast():
+                shared.features = backbone_features(self.net, shared.pixels)
+            loc = self.dcf.localize_features(shared.features["layer3"], sample_pos, sample_scale)
+        else:
+            loc = self.dcf.localize(frame, self.state.pos, sample_scale)          # step 2
         uncertainty, accepted = self.gate.step(self.frame_num, loc.max_score, loc.flag)  # step 3
         if accepted:
             self.state = update_state(self.state, loc.new_pos, sample_scale, hw)
         new_pos = clamp_to_image(loc.new_pos, hw)                                 # step 4
         outcome = None
         if self.vos or uncertainty < p.uncertainty_segment_thr:                   # step 5
-            outcome = self._segment_target(frame, new_pos, uncertainty)
+            outcome = self._segment_target(frame, new_pos, uncertainty, shared)
         if outcome is None or outcome.polygon is None:
             self.state.pos = new_pos
         self.dcf.update(self.frame_num, loc.features if accepted else None,       # steps 6-7
@@ -132,20 +151,62 @@ class DCFSegmentationTracker(BaseTracker):
             raise ValueError(f"{type(self).__name__}: checkpoint '{self.params.net_path}' holds a '{arch}' net; this "
                              f"tracker needs one of {', '.join(self.archs)} (parameter net_path)")
 
+    def _autocast(self):
+        """The context of the network passes: ``torch.autocast`` for ``precision`` "bf16" / "fp16", else none."""
+        precision = self.params.precision
+        if precision == "fp32":
+            return contextlib.nullcontext()
+        if precision == "fp16" and self.device.type != "cuda":
+            raise ValueError(f"parameter precision='fp16' needs a CUDA device (the tracker runs on {self.device}); "
+                             f"use precision='bf16' on CPU")
+        return torch.autocast(self.device.type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
+
+    def _in_precision(self, fn):
+        """``fn`` run under :meth:`_autocast`."""
+        def run(*args):
+            with self._autocast():
+                return fn(*args)
+
+        return run
+
     def _dcf_net(self) -> torch.nn.Module:
         """The net whose layer3 feeds the DCF: the tracker net, or the separate backbone of ``dcf_backbone``."""
         source = self.params.dcf_backbone
         return self.net if source == "net" else load_dcf_backbone(source, self.device)
 
-    def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float) -> SegmentationOutcome:
-        """§1.5: segment around ``new_pos``, fit a rotated rectangle, update scale and position.
+    def _search_crop(self, frame: np.ndarray, pos, scale: float,
+                     mask: np.ndarray | None = None) -> tuple[SegmentationCrop, np.ndarray]:
+        """The DCF's search sample around ``pos`` at ``scale`` as a segmentation crop (``feature_pass="shared"``),
+        with ``mask`` cropped on the same grid, and the DCF's ``sample_pos``."""
+        pixels, sample_pos, grid = self.dcf.sample(frame, pos, scale)
+        size = self.params.dcf.sample_size
+        crop_mask = None if mask is None else sample_mask(mask, grid, size)
+        return SegmentationCrop(pixels, grid_geometry(grid, size), crop_mask), sample_pos
+
+    def _distance_map(self, crop: SegmentationCrop, pos) -> torch.Tensor:
+        """``(1, 1, S, S)`` distance map of a target centred at image pixel ``pos`` (row, col) in ``crop``, with the
+        centre convention ``segm_dist_centre`` (a target at the crop centre gets :attr:`dist`)."""
+        centre = crop.crop_point(pos) + dist_centre_shift(self.params.segm_dist_centre)
+        return distance_map(crop.size, centre, self.device)[None, None]
+
+    def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float,
+                        crop: SegmentationCrop | None = None) -> SegmentationOutcome:
+        """§1.5: segment around ``new_pos`` (in ``crop``, the frame's shared search sample, or a new segmentation
+        crop centred there), fit a rotated rectangle, update scale and position.
 
         The scale update is fed the minimum-area rectangle ``rect0`` and the position moves to its centre, as in all
         three originals; the bbox_fit refit is used only for the output region."""
         p = self.params
-        crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
-                           shift=self.crop_shift)
-        prob_crop = self._segment(crop, uncertainty)
+        if crop is None:
+            crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
+                               shift=self.crop_shift, device=self.device)
+            crop.dist = self.dist
+        else:   # the shared search sample, or its window of the trained crop size around the DCF's estimate
+            if p.segm_window:
+                crop = window_crop(crop, new_pos, p.segm_output_sz)
+            crop.dist = self._distance_map(crop, new_pos)
+        with self._autocast():
+            prob_crop = self._segment(crop, uncertainty)
         geometry = crop.geometry
         prob = paste_probability(prob_crop, geometry, frame.shape[:2])
         region = mask_to_region(prob_crop, geometry, self.mask_thr, p.segm_min_contour_area,

@@ -11,7 +11,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ltr.admin.errors import DataFormatError
@@ -56,7 +55,7 @@ def load_tracker_network(name: str | os.PathLike, device) -> tuple[torch.nn.Modu
         for p in net.parameters():
             p.requires_grad_(False)
         # NHWC convolutions are 20-40 % faster on CPU (oneDNN) and on CUDA tensor cores; inputs follow in
-        # _net_input. Same numbers up to float rounding.
+        # net_input. Same numbers up to float rounding.
         net = net.to(memory_format=torch.channels_last)
         _CACHE[key] = (net, config)
     return _CACHE[key]
@@ -103,18 +102,18 @@ def check_crop_size(name: str | os.PathLike, segm_output_sz: int) -> None:
             f"(--param segm_output_sz={trained}, or tiny_crop(params, {trained}) in a parameter file)")
 
 
-def image_to_tensor(crop: np.ndarray, device, normalization=IMAGENET_NORMALIZATION) -> torch.Tensor:
-    """RGB uint8 ``(S, S, 3)`` -> normalised float ``(1, 3, S, S)`` on ``device`` (``normalization`` = the net's
-    ``input_normalization``; default ImageNet), channels-last like the loaded nets. The normalisation is
-    :func:`ltr.data.preprocess.normalize_images`, the one training uses."""
-    x = torch.from_numpy(np.ascontiguousarray(crop)).to(device=device, dtype=torch.float32)
-    return _net_input(x.permute(2, 0, 1).unsqueeze(0), normalization)
-
-
-def _net_input(images: torch.Tensor, normalization) -> torch.Tensor:
+def net_input(images: torch.Tensor, normalization=IMAGENET_NORMALIZATION) -> torch.Tensor:
     """``(B, 3, S, S)`` in [0, 255] -> normalised (:func:`ltr.data.preprocess.normalize_images`), channels-last
     (NHWC convolutions, see :func:`load_tracker_network`)."""
     return normalize_images(images, normalization).contiguous(memory_format=torch.channels_last)
+
+
+def backbone_features(net: torch.nn.Module, pixels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """``net.extract_backbone`` of image samples ``(B, 3, S, S)`` in [0, 255], normalised as ``net`` expects (its
+    ``input_normalization``; a bare ResNet: ImageNet), channels-last."""
+    normalization = getattr(net, "input_normalization", IMAGENET_NORMALIZATION)
+    with torch.no_grad():
+        return net.extract_backbone(net_input(pixels, normalization))
 
 
 def layer3_feature_fn(net: torch.nn.Module):
@@ -124,11 +123,8 @@ def layer3_feature_fn(net: torch.nn.Module):
     ResNet-50 of :func:`load_dcf_backbone` (D3S/CMEDFL with the authors' checkpoints, §1.4 "Features").
     """
 
-    normalization = getattr(net, "input_normalization", IMAGENET_NORMALIZATION)  # bare ResNet: ImageNet
-
     def feature_fn(samples: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            return net.extract_backbone(_net_input(samples, normalization))["layer3"]
+        return backbone_features(net, samples)["layer3"]
 
     return feature_fn
 

@@ -13,7 +13,7 @@ from ltr.data.processing import ProcessingParams, SegmProcessing, prepare_batch
 from ltr.models import build_net
 from ltr.models.efficientnet import LITE_NORMALIZATION
 from pytracking.evaluation.tracker import Tracker
-from pytracking.tracker.shared.network import image_to_tensor, layer3_feature_fn
+from pytracking.tracker.shared.network import layer3_feature_fn, net_input
 
 TINY_D3S = {"arch": "d3s", "backbone": "resnet18", "backbone_width": 8, "backbone_weights": "random", "embed_dim": 16}
 
@@ -85,7 +85,7 @@ def test_training_and_tracking_normalise_a_crop_to_identical_tensors(normalizati
     assert torch.all(sample["brightness"] == 1)
     trained = prepare_batch({"images": sample["images"], "brightness": sample["brightness"]}, normalization)["images"]
     crop = sample["images"][1].permute(1, 2, 0).numpy()                      # the same crop, (S, S, 3) uint8
-    tracked = image_to_tensor(crop, "cpu", normalization)
+    tracked = net_input(torch.from_numpy(crop).permute(2, 0, 1)[None].float(), normalization)
     assert tracked.shape == (1, 3, 32, 32) and torch.equal(trained[1:], tracked)
     mean, std = (torch.tensor(v).view(3, 1, 1) for v in normalization)
     torch.testing.assert_close(tracked[0], (sample["images"][1].float() / 255 - mean) / std)
@@ -114,6 +114,7 @@ def test_training_and_tracker_distance_maps_are_identical(convention, tmp_path):
     params = tracker.get_parameters()
     params.net_path = str(save_checkpoint(tmp_path / "d3s.pth", build_net(TINY_D3S), build_net(TINY_D3S).config))
     params.segm_output_sz, params.segm_dist_centre = 32, convention
+    params.feature_pass = "separate"   # the centred map of a segmentation crop (the shared pass: test_segmentation_trackers)
     dcf = params.dcf
     dcf.sample_size, dcf.compressed_dim, dcf.init_cg_iter, dcf.init_gn_iter = 64, 8, 2, 1
     dcf.augment_rotate, dcf.augment_blur = (), ()

@@ -1,8 +1,10 @@
 import math
 
+import pytest
 import torch
 
-from ltr.models import build_net, flatten_memory, memory_read, soft_aggregate
+from ltr.models import build_net, flatten_memory, memory_read, parameter_groups, soft_aggregate
+from ltr.models.config import NetConfigError
 
 TINY = {"arch": "dmb", "backbone": "resnet18", "backbone_width": 16, "backbone_weights": "random",
         "key_dim": 16, "value_dim": 32, "decoder_dim": 16}
@@ -45,8 +47,9 @@ def test_full_size_shapes_resnet18_128px():
     assert logits.shape == (1, 2, 128, 128)
 
 
-def test_recurrent_forward_matches_inference_api():
-    net = build_net(TINY).eval()
+@pytest.mark.parametrize("memory_encoder", ["trunk", "light"])
+def test_recurrent_forward_matches_inference_api(memory_encoder):
+    net = build_net({**TINY, "memory_encoder": memory_encoder}).eval()
     g = torch.Generator().manual_seed(0)
     images = torch.randn(2, 3, 3, 64, 64, generator=g)
     masks = (torch.rand(2, 3, 1, 64, 64, generator=g) > 0.5).float()
@@ -68,3 +71,24 @@ def test_mask_stem_starts_as_query_encoder_and_trunk_frozen():
     assert not net.encoder_q.training and not net.encoder_m.trunk.training
     assert net.encoder_m.mask_stem.conv1_m.weight.requires_grad
     assert not any(p.requires_grad for p in net.encoder_q.parameters())
+
+
+def test_light_memory_encoder_reads_the_query_features_instead_of_a_second_trunk():
+    net = build_net({**TINY, "memory_encoder": "light"}).eval()
+    assert net.config["memory_encoder"] == "light" and "memory_encoder" not in build_net(TINY).config
+    assert net.backbone_modules() == [net.encoder_q] and not hasattr(net.encoder_m, "trunk")
+    trained = {id(p) for g in parameter_groups(net) for p in g["params"]}
+    assert {id(p) for p in net.encoder_m.parameters()} <= trained and {id(p) for p in net.value_m.parameters()} <= trained
+    g = torch.Generator().manual_seed(2)
+    image, mask = torch.randn(1, 3, 64, 64, generator=g), (torch.rand(1, 1, 64, 64, generator=g) > 0.5).float()
+    with torch.no_grad():
+        feats = net.extract_backbone(image)
+        key, value = net.memorize(image, mask, feats)
+        torch.testing.assert_close(key, net.kv_q.key(feats["layer3"]))       # the frame's query key (XMem)
+        torch.testing.assert_close((key, value), net.memorize(image, mask))    # features computed when not given
+        other, _ = net.memorize(image, 1 - mask, feats)
+        _, other_value = net.memorize(image, 1 - mask, feats)
+    torch.testing.assert_close(other, key)                                     # the mask changes the value only
+    assert not torch.allclose(other_value, value)
+    with pytest.raises(NetConfigError, match="memory_encoder must be one of 'trunk', 'light'"):
+        build_net({**TINY, "memory_encoder": "tiny"})

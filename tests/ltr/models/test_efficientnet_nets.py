@@ -10,7 +10,7 @@ from ltr.data.processing import prepare_batch
 from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD
 from ltr.models import NetConfigError, build_net, packaged_backbone_keys, parameter_groups, scores_map, topk_match
 from ltr.models.efficientnet import LITE_NORMALIZATION, WEIGHTS_MODULE
-from pytracking.tracker.shared.network import image_to_tensor, layer3_feature_fn
+from pytracking.tracker.shared.network import layer3_feature_fn, net_input
 
 pytest.importorskip(WEIGHTS_MODULE)
 
@@ -141,7 +141,7 @@ def test_training_and_tracking_normalise_the_same_way(backbone, expected):
     crop = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     raw = torch.from_numpy(crop).permute(2, 0, 1)[None]
     trained = prepare_batch({"test_images": raw, "test_brightness": torch.ones(1)}, net.input_normalization)
-    tracked = image_to_tensor(crop, "cpu", net.input_normalization)
+    tracked = net_input(raw.float(), net.input_normalization)
     assert torch.allclose(trained["test_images"], tracked, atol=1e-6)
     mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in expected)
     assert torch.allclose(tracked, (raw.float() / 255 - mean) / std, atol=1e-6)

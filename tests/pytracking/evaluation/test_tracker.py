@@ -76,7 +76,10 @@ def test_segmentation_parameter_files(name, param, memory, tmp_path):
     params = Tracker(name, param, results_path=tmp_path).get_parameters()
     assert getattr(params, "memory", None) == memory
     assert params.segm_output_sz == (384 if param == "paper_params" else 128)
-    assert params.dcf.sample_size == 256 and params.segm_mask_thr == 0.5  # §1.7 values
+    assert params.segm_mask_thr == 0.5  # §1.7 values
+    # Full size: one pass on the 384 px crop of 4 target sides (§1.9); the tiny nets: the originals' 256 px DCF sample.
+    shared = param == "paper_params"
+    assert (params.feature_pass, params.dcf.sample_size) == (("shared", 384) if shared else ("separate", 256))
     with pytest.raises(ParameterError, match="no parameter 'sample_sz'"):
         params.dcf.sample_sz = 3
     assert Tracker(name, param, results_path=tmp_path).get_parameters() == params  # fresh and equal each time
@@ -86,9 +89,12 @@ def test_apply_overrides_reaches_nested_groups_and_rejects_unknown_keys():
     from pytracking.parameter.base import apply_overrides
 
     params = Tracker("segm", "default_params", results_path="/tmp").get_parameters()
-    new = apply_overrides(params, ["net_path=/nets/x.pth", "dcf.sample_size=128", "segm_mask_thr=0.3"])
+    new = apply_overrides(params, ["net_path=/nets/x.pth", "dcf.sample_size=128", "dcf.search_area_scale=4.0",
+                                   "segm_mask_thr=0.3"])
     assert (new.net_path, new.dcf.sample_size, new.segm_mask_thr) == ("/nets/x.pth", 128, 0.3)
     assert params.dcf.sample_size == 256  # the original is untouched
+    with pytest.raises(ParameterError, match="set dcf.sample_size=144"):   # the shared pass keeps the net's scale
+        apply_overrides(params, ["feature_pass=shared"])
     with pytest.raises(ParameterError, match="no parameter 'nope'"):
         apply_overrides(params, ["dcf.nope=1"])
     with pytest.raises(ParameterError, match="not a parameter group"):

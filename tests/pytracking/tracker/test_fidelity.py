@@ -69,7 +69,7 @@ def _tracker_for_segment_target(prob, target_scale, **changes) -> _StubTracker:
     (60, 60) in a 120 x 120 frame, area history = the contour area of ``prob`` (so the area ratio is 0)."""
     p = _stub_params(**changes)
     trk = _StubTracker(p)
-    trk.prob, trk.rotated, trk.vos, trk.mask_thr, trk.crop_shift = prob, True, False, 0.5, 0.5
+    trk.prob, trk.rotated, trk.vos, trk.mask_thr, trk.crop_shift, trk.dist = prob, True, False, 0.5, 0.5, None
     trk.state = TargetState(np.array([60.0, 60.0]), np.array([24.0, 24.0]), target_scale, np.array([24.0, 24.0]))
     geometry = _crop_geometry(trk)
     region = mask_to_region(prob, geometry, 0.5, p.segm_min_contour_area, True, rotated=True)
@@ -170,6 +170,12 @@ def test_training_and_tracking_distance_maps_are_identical(convention):
 
 
 # ---------------------------------------------------------------- c3: the segmentation crop centre
+def _window(crop) -> tuple[int, int, int]:
+    """The crop's integer image window (x1, y1, side): the outer edge of crop pixel 0 is image edge x1 - 0.5."""
+    x, y = crop.geometry.to_image(np.array([[-0.5, -0.5]]))[0] + 0.5
+    return round(x), round(y), round(crop.size / crop.scale)
+
+
 @pytest.mark.parametrize("mode", ["original", "geometric"])
 def test_segmentation_crop_centre_of_polygon_and_box_starts(mode):
     frame = np.random.default_rng(1).integers(0, 255, (120, 140, 3), dtype=np.uint8)
@@ -179,11 +185,11 @@ def test_segmentation_crop_centre_of_polygon_and_box_starts(mode):
     poly = np.array([50.75, 45.75, 70.75, 45.75, 70.75, 55.75, 50.75, 55.75])
     trk = _StubTracker(_stub_params(segm_crop_centre=mode))
     trk.initialize(frame, polygon=poly)
-    assert trk.crops[0].window == ((30, 20, 61) if mode == "original" else (31, 21, 61))
+    assert _window(trk.crops[0]) == ((30, 20, 61) if mode == "original" else (31, 21, 61))
     # A box start is cropped at the box centre x + w/2 in both modes.
     trk = _StubTracker(_stub_params(segm_crop_centre=mode))
     trk.initialize(frame, box=[50.0, 40.0, 21.0, 11.0])
-    assert trk.crops[0].window == crop_window([50.0, 40.0, 21.0, 11.0], 4.0)
+    assert _window(trk.crops[0]) == crop_window([50.0, 40.0, 21.0, 11.0], 4.0)
     with pytest.raises(ParameterError, match="segm_crop_centre"):
         _stub_params(segm_crop_centre="centre")
 
@@ -296,7 +302,9 @@ def test_full_size_parameter_files_hold_the_originals_defaults(name, param, memo
     params = Tracker(name, param, results_path=tmp_path).get_parameters()
     assert getattr(params, "memory", None) == memory and params.net_path == net
     assert params.segm_output_sz == 384 and params.segm_min_contour_area == 50.0
-    assert (params.dcf.search_area_scale, params.dcf.sample_size, params.dcf.compressed_dim) == (4.5, 256, 64)
+    # The deliberate deviation of §1.9: one pass on the 384 px crop of 4 target sides is the DCF's search sample.
+    assert (params.feature_pass, params.dcf.search_area_scale, params.dcf.sample_size) == ("shared", 4.0, 384)
+    assert params.dcf.compressed_dim == 64
     assert (params.segm_mask_thr, params.uncertainty_segment_thr, params.min_scale_change_factor) == (0.5, 10.0, 0.95)
     assert params.segm_crop_centre == "original" and params.segm_dist_centre == "shifted"   # c2, c3 faithful
 
@@ -310,4 +318,5 @@ def test_reproduce_original_parameter_files(name, param, tmp_path):
     assert params.segm_fit_score_initial is False and params.memory_capacity >= 10 ** 9
     assert params.dcf_backbone == ("imagenet" if name == "segm" else "net")
     assert params.segm_output_sz == 384
+    assert (params.feature_pass, params.dcf.search_area_scale, params.dcf.sample_size) == ("separate", 4.5, 256)
     assert reproduce_original(SegmParams()).dcf.reference_point == "original"

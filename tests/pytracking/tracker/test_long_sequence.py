@@ -53,6 +53,7 @@ def test_memory_cap_is_reached_and_held_over_a_long_run(name, tmp_path):
     params.segm_output_sz, params.segm_min_contour_area = 32, 2.0
     dcf = params.dcf
     dcf.sample_size, dcf.compressed_dim, dcf.init_cg_iter, dcf.init_gn_iter = 64, 8, 4, 2
+    params.feature_pass = "separate"               # 32 px segmentation crops (2 x 2 cells), a 64 px DCF sample
     dcf.augment_rotate, dcf.augment_blur = (), ()
     params.memory_capacity = CAPS[name]
     trk = tracker.create_tracker(params)

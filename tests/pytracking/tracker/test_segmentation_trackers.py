@@ -15,6 +15,8 @@ from ltr.data.image_io import read_image
 from ltr.models import build_net
 from pytracking.evaluation.datasets import get_dataset
 from pytracking.evaluation.tracker import Tracker
+from pytracking.parameter.segmentation import shared_pass
+from pytracking.tracker.shared.geometry import window_crop
 
 TINY_NETS = {
     "cmedfl": {"arch": "cmedfl", "backbone": "resnet18", "backbone_width": 8, "backbone_weights": "random",
@@ -50,6 +52,8 @@ def tiny_params(tracker: Tracker, net_path: str):
     dcf.augment_blur = ((2.0, 2.0),)
     if hasattr(params, "memory_capacity") and params.memory_capacity > 100:
         params.memory_capacity = 48  # 3 frames of the 4x4 feature map
+    if params.feature_pass == "shared":
+        shared_pass(params)
     return params
 
 
@@ -214,3 +218,55 @@ def test_tiny_crops_scale_the_cmedfl_capacity_with_the_feature_map(tmp_path):
     caps = {(name, param): Tracker(name, param, results_path=tmp_path).get_parameters().memory_capacity
             for name, param in (("segm", "paper_params"), ("segm", "default_params"), ("dmb", "default_params"))}
     assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 1024, ("dmb", "default_params"): 20}
+
+
+@pytest.mark.parametrize("feature_pass", ["separate", "shared", "shared_window"])
+@pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[1], CASES[3]])
+def test_both_feature_passes_track_with_the_backbone_passes_they_promise(feature_pass, name, param, arch,
+                                                                         checkpoints, vot_seq, monkeypatch, tmp_path):
+    """``feature_pass="shared"``: one backbone pass per tracked frame feeds the DCF and the segmentation (DMB's
+    memory encoder is separate); ``"separate"``: a DCF pass plus a segmentation pass on every segmented frame."""
+    tracker = Tracker(name, param, results_path=tmp_path)
+    params = tiny_params(tracker, checkpoints[arch])
+    if feature_pass == "separate":
+        params.feature_pass = "separate"
+    else:   # "shared_window": a 96 px search sample, the head sees its 64 px window around the DCF's estimate
+        shared_pass(params, search_area_scale=6.0 if feature_pass == "shared_window" else 4.0)
+        params.segm_window = feature_pass == "shared_window"
+    trk = tracker.create_tracker(params)
+    frames = [read_image(f) for f in vot_seq.frames]
+    _check_output(trk.initialize(frames[0], polygon=vot_seq.ground_truth_polygon[0]), frames[0].shape[:2])
+    passes = []
+    monkeypatch.setattr(trk.net, "extract_backbone", _counting(trk.net.extract_backbone, passes))
+    segmented = []
+    segment = trk._segment
+    monkeypatch.setattr(trk, "_segment", lambda crop, u: segmented.append(crop) or segment(crop, u))
+    per_frame = []
+    for frame in frames[1:]:
+        before, crops = len(passes), len(segmented)
+        _check_output(trk.track(frame), frame.shape[:2])
+        per_frame.append((len(passes) - before, len(segmented) - crops))
+    assert sum(n for _, n in per_frame) >= 4                        # the warm-up frames were segmented
+    expected = [1 if feature_pass != "separate" else 1 + n for _, n in per_frame]
+    assert [p for p, _ in per_frame] == expected
+    crop = segmented[-1]
+    if feature_pass != "separate":   # (a window of) the DCF's search sample, distance map at the DCF's estimate
+        assert crop.size == params.segm_output_sz and crop.features is not None
+        assert crop.features["layer3"].shape[-1] == params.segm_output_sz // 16
+        assert crop.dist.shape == (1, 1, crop.size, crop.size)
+        sample, sample_pos = trk._search_crop(frames[-1], np.array([30.0, 40.0]), trk.state.target_scale)
+        sample = window_crop(sample, sample_pos, params.segm_output_sz)   # the centre window (whole crop if equal)
+        torch.testing.assert_close(trk._distance_map(sample, sample_pos), trk.dist)  # target at the crop centre
+        moved = trk._distance_map(sample, sample_pos + np.array([6.0, -4.0]) / sample.scale)  # 6 rows down, 4 left
+        row, col = np.unravel_index(int(torch.argmin(moved)), moved.shape[-2:])
+        assert (row, col) == (crop.size // 2 - 1 + 6, crop.size // 2 - 1 - 4)   # "shifted": S/2 - 1 at the centre
+    else:
+        assert crop.size == params.segm_output_sz and crop.dist is trk.dist
+
+
+def _counting(fn, calls: list):
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return fn(*args, **kwargs)
+
+    return counted

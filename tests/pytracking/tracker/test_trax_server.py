@@ -69,7 +69,7 @@ def test_segm_with_the_shipped_net_answers_masks(make_synthetic):
     seq = get_dataset("vot2018", root=make_synthetic("vot", sequences=1, frames=4, size=(160, 120)))[0]
     hw = (120, 160)
     gt_masks = [rasterize_polygon(poly, hw) for poly in seq.ground_truth_polygon]
-    process, client = _client("mask", ("segm", "default_params"), ("dcf.sample_size=128",))
+    process, client = _client("mask", ("segm", "default_params"), ("dcf.sample_size=128", "dcf.search_area_scale=4.0"))
     try:
         assert client.tracker_name == "segm_default_params"
         images = [{trax.ImageChannel.COLOR: trax.FileImage.create(f)} for f in seq.frames]
