@@ -123,7 +123,7 @@ def instrument(trk, timer: ExclusiveTimer) -> None:
 
     net = trk.net
     timer.patch(net, "extract_backbone", "backbone")
-    for name in ("segment", "embed", "graph_attention"):
+    for name in ("segment", "segment_features", "embed", "graph_attention"):
         if hasattr(net, name):
             timer.patch(net, name, "head")
     if hasattr(net, "memorize"):  # DMB: the memory encoder's trunk is a backbone pass, its heads are memory

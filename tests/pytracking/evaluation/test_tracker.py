@@ -77,9 +77,7 @@ def test_segmentation_parameter_files(name, param, memory, tmp_path):
     assert getattr(params, "memory", None) == memory
     assert params.segm_output_sz == (384 if param == "paper_params" else 128)
     assert params.segm_mask_thr == 0.5  # §1.7 values
-    # Full size: one pass on the 384 px crop of 4 target sides (§1.9); the tiny nets: the originals' 256 px DCF sample.
-    shared = param == "paper_params"
-    assert (params.feature_pass, params.dcf.sample_size) == (("shared", 384) if shared else ("separate", 256))
+    assert (params.feature_pass, params.dcf.sample_size) == ("separate", 256)   # the originals' two crops
     with pytest.raises(ParameterError, match="no parameter 'sample_sz'"):
         params.dcf.sample_sz = 3
     assert Tracker(name, param, results_path=tmp_path).get_parameters() == params  # fresh and equal each time

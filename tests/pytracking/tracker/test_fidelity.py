@@ -302,11 +302,18 @@ def test_full_size_parameter_files_hold_the_originals_defaults(name, param, memo
     params = Tracker(name, param, results_path=tmp_path).get_parameters()
     assert getattr(params, "memory", None) == memory and params.net_path == net
     assert params.segm_output_sz == 384 and params.segm_min_contour_area == 50.0
-    # The deliberate deviation of §1.9: one pass on the 384 px crop of 4 target sides is the DCF's search sample.
-    assert (params.feature_pass, params.dcf.search_area_scale, params.dcf.sample_size) == ("shared", 4.0, 384)
+    assert (params.feature_pass, params.dcf.search_area_scale, params.dcf.sample_size) == ("separate", 4.5, 256)
     assert params.dcf.compressed_dim == 64
     assert (params.segm_mask_thr, params.uncertainty_segment_thr, params.min_scale_change_factor) == (0.5, 10.0, 0.95)
     assert params.segm_crop_centre == "original" and params.segm_dist_centre == "shifted"   # c2, c3 faithful
+
+
+@pytest.mark.parametrize("name", ["segm", "dmb"])
+def test_paper_shared_files_share_one_pass_on_the_384_px_crop(name, tmp_path):
+    params = Tracker(name, "paper_shared", results_path=tmp_path).get_parameters()
+    paper = Tracker(name, "paper_params", results_path=tmp_path).get_parameters()
+    assert (params.feature_pass, params.dcf.sample_size, params.dcf.search_area_scale) == ("shared", 384, 4.0)
+    assert params.replace(feature_pass="separate", dcf=paper.dcf) == paper   # nothing else differs
 
 
 @pytest.mark.parametrize("name, param", [("segm", "d3s_original"), ("segm", "original_params"),
