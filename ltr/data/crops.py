@@ -73,12 +73,18 @@ def sample_target(image: np.ndarray, box, search_factor: float, output_size: int
     Returns:
         crop (S, S, 3) in the image's dtype, mask_crop (S, S) float32 in [0, 1] or None, scale f = S / side.
     """
+    return sample_window(image, crop_window(box, search_factor), output_size, mask)
+
+
+def sample_window(image: np.ndarray, window: tuple[int, int, int], output_size: int,
+                  mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """:func:`sample_target` for a window ``(x1, y1, side)`` already computed by :func:`crop_window`."""
     if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"image must be a non-empty (H, W) or (H, W, C) array, got shape {image.shape}")
     output_size = int(output_size)
     if output_size <= 0:
         raise ValueError(f"output_size must be positive, got {output_size}")
-    x1, y1, side = crop_window(box, search_factor)
+    x1, y1, side = window
     size = (output_size, output_size)
     crop = cv2.resize(_extract(image, x1, y1, side, replicate=True), size, interpolation=cv2.INTER_LINEAR)
     mask_crop = None

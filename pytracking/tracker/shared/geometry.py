@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import torch
 
-from ltr.data.crops import crop_window, sample_target
+from ltr.data.crops import crop_window, sample_window
 from ltr.regions.convert import polygon_to_box, polygon_to_preserve_area_box, rasterize_box, rasterize_polygon
 from pytracking.libs.dcf.sampling import PatchGrid
 from pytracking.libs.postprocess import CropGeometry
@@ -121,11 +121,12 @@ def crop_around(image: np.ndarray, pos, target_sz, search_factor: float, output_
     continuous point ``pos + shift`` (row, col): ``shift = 0.5`` is the centre of pixel ``pos``; ``shift = 0`` the
     point ``pos`` itself, where the original centred its crops (``segm_crop_centre="original"``).
 
-    Its geometry maps crop points exactly onto the pixels ``sample_target`` resampled (pixel centres aligned)."""
+    Its geometry maps crop points exactly onto the pixels ``sample_window`` resampled (pixel centres aligned)."""
     h, w = float(target_sz[0]), float(target_sz[1])
     box = np.array([pos[1] + shift - w / 2, pos[0] + shift - h / 2, w, h])  # continuous box centred on pos + shift
-    crop, mask_crop, f = sample_target(image, box, search_factor, output_size, mask=mask)
-    x1, y1, _ = crop_window(box, search_factor)
+    window = crop_window(box, search_factor)
+    crop, mask_crop, f = sample_window(image, window, output_size, mask=mask)
+    x1, y1, _ = window
     half = output_size / 2
     geometry = CropGeometry(center=(x1 - 0.5 + (half + 0.5) / f, y1 - 0.5 + (half + 0.5) / f), scale=f,
                             size=output_size)
