@@ -81,28 +81,37 @@ class MemoryEncoder(nn.Module):
         return self.trunk(image, stem_residual=self.mask_stem(mask))["layer3"]
 
 
+#: channels of the light memory encoder's fusion: trunks with a wider layer3 (ResNet-50: 1,024) are reduced to this
+#: by a 1x1 conv first, so that the encoder stays cheaper than the trunk pass it replaces
+LIGHT_ENCODER_WIDTH = 256
+
+
 class LightMemoryEncoder(nn.Module):
     """Encoder_M without a second trunk pass (``memory_encoder="light"``, §3.5; after XMem's value encoder): the
-    mask ``(B, 1, S, S)`` goes through four 3x3 stride-2 convs (1 -> 16 -> 32 -> 64 -> C3, ReLU) to the stride-16
-    grid, is concatenated with the frame's query-trunk layer3 ``(B, C3, h, w)``, fused by a 3x3 conv and a residual
-    block: ``(B, C3, h, w)``. The memory key is then the frame's query key (``kv_q.key``), the value comes from this."""
+    mask ``(B, 1, S, S)`` goes through four 3x3 stride-2 convs (1 -> 16 -> 32 -> 64 -> W, ReLU) to the stride-16
+    grid, is concatenated with the frame's query-trunk layer3 ``(B, C3, h, w)`` (first reduced to W channels by a 1x1
+    conv when C3 > :data:`LIGHT_ENCODER_WIDTH`; W = min(C3, that width)), fused by a 3x3 conv and a residual block:
+    ``(B, W, h, w)``. The memory key is then the frame's query key (``kv_q.key``), the value comes from this."""
 
-    def __init__(self, channels: int):
+    def __init__(self, channels: int, width: int = LIGHT_ENCODER_WIDTH):
         super().__init__()
-        widths = (1, 16, 32, 64, channels)
+        self.width = min(channels, width)
+        self.reduce = nn.Conv2d(channels, self.width, 1) if channels > self.width else None
+        widths = (1, 16, 32, 64, self.width)
         layers: list[nn.Module] = []
         for c_in, c_out in zip(widths[:-1], widths[1:]):
             layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.ReLU(inplace=True)]
         self.mask_branch = nn.Sequential(*layers)
-        self.fuse = nn.Conv2d(2 * channels, channels, 3, padding=1)
-        self.block = ResBlock(channels)
+        self.fuse = nn.Conv2d(2 * self.width, self.width, 3, padding=1)
+        self.block = ResBlock(self.width)
 
     def forward(self, layer3: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         m = self.mask_branch(mask)
         if m.shape[-2:] != layer3.shape[-2:]:
             raise ValueError(f"mask {tuple(mask.shape)} gives a {tuple(m.shape[-2:])} grid, layer3 is "
                              f"{tuple(layer3.shape[-2:])}: the crop side must be a multiple of 16")
-        return self.block(torch.relu(self.fuse(torch.cat((layer3, m), dim=1))))
+        x = layer3 if self.reduce is None else self.reduce(layer3)
+        return self.block(torch.relu(self.fuse(torch.cat((x, m), dim=1))))
 
 
 class KeyValue(nn.Module):
@@ -185,7 +194,7 @@ class DMBNet(nn.Module):
             self.kv_m = KeyValue(memory_trunk.channels["layer3"], key_dim, value_dim)
         elif memory_encoder == "light":
             self.encoder_m = LightMemoryEncoder(ch["layer3"])
-            self.value_m = nn.Conv2d(ch["layer3"], value_dim, 3, padding=1)
+            self.value_m = nn.Conv2d(self.encoder_m.width, value_dim, 3, padding=1)
         else:
             raise ValueError(f"memory_encoder must be 'trunk' or 'light', got {memory_encoder!r}")
         self.encoder_q = query_trunk
