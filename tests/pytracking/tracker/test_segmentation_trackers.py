@@ -270,3 +270,16 @@ def _counting(fn, calls: list):
         return fn(*args, **kwargs)
 
     return counted
+
+
+@pytest.mark.parametrize("name, param, arch", [CASES[0], CASES[3]])
+def test_bf16_precision_tracks_with_float32_outputs_and_fp16_needs_cuda(name, param, arch, checkpoints, vot_seq,
+                                                                        tmp_path):
+    tracker = Tracker(name, param, results_path=tmp_path)
+    params = tiny_params(tracker, checkpoints[arch])
+    params.precision = "bf16"
+    outs = _run(tracker.create_tracker(params), vot_seq, polygon=vot_seq.ground_truth_polygon[0])  # float32 outputs
+    assert len(outs) == len(vot_seq.frames)
+    params.precision = "fp16"
+    with pytest.raises(ValueError, match="precision='fp16' needs a CUDA device"):
+        tracker.create_tracker(params).initialize(read_image(vot_seq.frames[0]), box=vot_seq.ground_truth_rect[0])
