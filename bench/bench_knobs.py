@@ -27,28 +27,30 @@ FAST_AUGMENTATIONS = ["dcf.augment_relative_shifts=((0.25,0.25),(-0.25,0.25),(0.
                       "dcf.augment_blur=((2.0,2.0),)", "dcf.augment_rotate=(10.0,-10.0,30.0,-30.0)"]
 
 #: (label, parameter overrides, torch threads or None for --threads)
+SHARED_PASS = ("one shared pass (feature_pass=shared, DCF 192 px / 6.0)",
+               ["feature_pass=shared", "dcf.sample_size=192", "dcf.search_area_scale=6.0"], None)
+FAST_INIT = ("frame-1: 11 augmented samples instead of 27", FAST_AUGMENTATIONS, None)
+ONE_THREAD = ("1 torch thread", [], 1)
 SEGM_KNOBS = [
     ("default", [], None),
-    ("one shared pass (feature_pass=shared, DCF 192 px / 6.0)",
-     ["feature_pass=shared", "dcf.sample_size=192", "dcf.search_area_scale=6.0"], None),
+    SHARED_PASS,
     ("DCF trains every 20 frames (train_skipping=20)", ["dcf.train_skipping=20"], None),
     ("DCF trains every 5 frames (train_skipping=5)", ["dcf.train_skipping=5"], None),
     ("DCF 2 CG iterations per training (cg_iter=2)", ["dcf.cg_iter=2"], None),
-    ("frame-1: 11 augmented samples instead of 27", FAST_AUGMENTATIONS, None),
+    FAST_INIT,
     ("frame-1: 20 CG iterations (init_cg_iter=20, init_gn_iter=2)", ["dcf.init_cg_iter=20", "dcf.init_gn_iter=2"],
      None),
     ("memory capacity / 4 (memory_capacity=256)", ["memory_capacity=256"], None),
     ("bf16 autocast (precision=bf16)", ["precision=bf16"], None),
-    ("1 torch thread", [], 1),
+    ONE_THREAD,
 ]
 DMB_KNOBS = [
     ("default", [], None),
-    ("one shared pass (feature_pass=shared, DCF 192 px / 6.0)",
-     ["feature_pass=shared", "dcf.sample_size=192", "dcf.search_area_scale=6.0"], None),
+    SHARED_PASS,
     ("memory every 10th frame (memory_every=10)", ["memory_every=10"], None),
     ("memory of 5 frames (memory_capacity=5)", ["memory_capacity=5"], None),
-    ("frame-1: 11 augmented samples instead of 27", FAST_AUGMENTATIONS, None),
-    ("1 torch thread", [], 1),
+    FAST_INIT,
+    ONE_THREAD,
 ]
 FIELDS = ("frame_ms_median", "frame_ms_p90", "fps", "init_s", "backbone_passes_per_frame", "median_over_pass")
 

@@ -36,6 +36,7 @@ from ltr.models import build_net
 from pytracking.evaluation.datasets import get_dataset
 from pytracking.evaluation.tracker import Tracker
 from pytracking.parameter.base import apply_overrides
+from pytracking.tracker.shared.network import backbone_features
 
 FULL_NETS = {"cmedfl": {"arch": "cmedfl"}, "d3s": {"arch": "d3s"}, "dmb": {"arch": "dmb"}}
 TINY_NETS = {
@@ -144,8 +145,6 @@ def instrument(trk, timer: ExclusiveTimer) -> None:
 def reference_pass_s(net, size: int, device: torch.device, repeats: int = 9) -> float:
     """Median time (s) of one ``net.extract_backbone`` pass on a ``(1, 3, size, size)`` crop, the unit the speed
     targets are stated in (measured in the same process as the tracker)."""
-    from pytracking.tracker.shared.network import backbone_features
-
     pixels = torch.rand(1, 3, size, size, device=device) * 255
     times = []
     for i in range(repeats + 1):

@@ -79,12 +79,11 @@ class DCFLocalizer:
         self.init_losses: list[float] = []
 
     # ------------------------------------------------------------------ features
-    def _features(self, patches: torch.Tensor, raw: bool = False) -> torch.Tensor:
-        """Features of image samples ``(B, 3, S, S)``: ``feature_fn``'s output, or (``raw=False``) checked and
-        power-normalised ``(B, D, h, w)``."""
+    def _features(self, patches: torch.Tensor) -> torch.Tensor:
+        """Checked, power-normalised features ``(B, D, h, w)`` of image samples ``(B, 3, S, S)``."""
         with torch.no_grad():
             feats = self.feature_fn(patches)
-        return feats if raw else self._checked(feats, patches.shape[0])
+        return self._checked(feats, patches.shape[0])
 
     def _checked(self, feats: torch.Tensor, batch: int) -> torch.Tensor:
         """``feature_fn`` output ``(batch, D, h, w)`` checked against the sample geometry, power-normalised."""
@@ -201,7 +200,9 @@ class DCFLocalizer:
         """Find the target around ``pos`` (row, col) at ``scale`` (§1.8 step 2): :meth:`sample`, ``feature_fn``,
         :meth:`localize_features`."""
         patch, sample_pos, _ = self.sample(image, pos, scale)
-        return self.localize_features(self._features(patch, raw=True), sample_pos, scale)
+        with torch.no_grad():
+            features = self.feature_fn(patch)
+        return self.localize_features(features, sample_pos, scale)
 
     def localize_features(self, features: torch.Tensor, sample_pos, scale: float) -> LocalizationResult:
         """Find the target from the ``feature_fn`` output ``(1, D, h, w)`` of the search sample centred at

@@ -89,9 +89,7 @@ class DCFSegmentationTracker(BaseTracker):
             crop = self._search_crop(frame, self.state.pos, self.state.target_scale, init_mask)[0]
             with self._autocast():
                 crop.features = backbone_features(self.net, crop.pixels)
-            if p.segm_window:
-                crop = window_crop(crop, self.state.pos, p.segm_output_sz)
-            crop.dist = self._distance_map(crop, self.state.pos)
+            crop = self._shared_segmentation_crop(crop, self.state.pos)
         else:
             crop = crop_around(frame, self.state.pos, self.state.target_sz, p.segm_search_area_factor,
                                p.segm_output_sz, mask=init_mask, shift=self.crop_shift, device=self.device)
@@ -183,6 +181,14 @@ class DCFSegmentationTracker(BaseTracker):
         crop_mask = None if mask is None else sample_mask(mask, grid, size)
         return SegmentationCrop(pixels, grid_geometry(grid, size), crop_mask), sample_pos
 
+    def _shared_segmentation_crop(self, crop: SegmentationCrop, pos) -> SegmentationCrop:
+        """What the head sees of the shared search sample ``crop`` for a target at ``pos``: the sample, or with
+        ``segm_window`` its trained-size window around ``pos``, with the distance map centred at ``pos``."""
+        if self.params.segm_window:
+            crop = window_crop(crop, pos, self.params.segm_output_sz)
+        crop.dist = self._distance_map(crop, pos)
+        return crop
+
     def _distance_map(self, crop: SegmentationCrop, pos) -> torch.Tensor:
         """``(1, 1, S, S)`` distance map of a target centred at image pixel ``pos`` (row, col) in ``crop``, with the
         centre convention ``segm_dist_centre`` (a target at the crop centre gets :attr:`dist`)."""
@@ -201,10 +207,8 @@ class DCFSegmentationTracker(BaseTracker):
             crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
                                shift=self.crop_shift, device=self.device)
             crop.dist = self.dist
-        else:   # the shared search sample, or its window of the trained crop size around the DCF's estimate
-            if p.segm_window:
-                crop = window_crop(crop, new_pos, p.segm_output_sz)
-            crop.dist = self._distance_map(crop, new_pos)
+        else:
+            crop = self._shared_segmentation_crop(crop, new_pos)
         with self._autocast():
             prob_crop = self._segment(crop, uncertainty)
         geometry = crop.geometry
