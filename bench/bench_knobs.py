@@ -48,7 +48,7 @@ DMB_KNOBS = [
     ("default", [], None),
     SHARED_PASS,
     ("memory every 10th frame (memory_every=10)", ["memory_every=10"], None),
-    ("memory of 5 frames (memory_capacity=5)", ["memory_capacity=5"], None),
+    ("memory of 5 frames (memory_capacity=320 entries)", ["memory_capacity=320"], None),
     FAST_INIT,
     ONE_THREAD,
 ]

@@ -122,25 +122,28 @@ class SegmentationTrackingParams(TrackerParams):
                                      f"be at least segm_output_sz ({self.segm_output_sz}), the window segmented")
 
 
-#: Default memory size of CMEDFL: 16 frames of a 24x24 feature map (see docs/trackers.md "Memory caps").
-CMEDFL_DEFAULT_CAPACITY = 16 * 24 * 24
+#: Entries of one memorised frame at the full-size 384 px crop: a 24 x 24 layer3 map (:func:`tiny_crop` scales the
+#: memory capacities below by the crop area).
+FULL_SIZE_FRAME_ENTRIES = 24 * 24
 
 
 @dataclass
 class SegmParams(SegmentationTrackingParams):
-    """``segm``: CMEDFL with its compact memory (``memory="cmedfl"``), or D3S's fixed reference (``"d3s"``)."""
+    """``segm``: CMEDFL with its compact memory (``appearance_memory="cmedfl"``), or D3S's fixed reference
+    (``"d3s"``)."""
 
-    memory: str = "cmedfl"
-    memory_capacity: int = CMEDFL_DEFAULT_CAPACITY
-    memory_merge_threshold: float = 0.9
-    memory_update_rate: float = 0.001
+    appearance_memory: str = "cmedfl"
+    # Entries of the CMEDFL memory (docs/trackers.md "Memory caps"): 16 frames of the 384 px crop's 24 x 24 map.
+    memory_capacity: int = 16 * FULL_SIZE_FRAME_ENTRIES
+    memory_merge_threshold: float = 0.9     # tau_high of §4.2
+    memory_update_rate: float = 0.001       # r of §4.2
 
     def __post_init__(self):
         super().__post_init__()
-        if self.memory not in ("cmedfl", "d3s"):
-            raise ParameterError(f"SegmParams.memory = {self.memory!r}: must be 'cmedfl' or 'd3s'")
-        if self.memory_capacity < 1:
-            raise ParameterError(f"SegmParams.memory_capacity = {self.memory_capacity}: must be >= 1")
+        if self.appearance_memory not in ("cmedfl", "d3s"):
+            raise ParameterError(f"SegmParams.appearance_memory = {self.appearance_memory!r}: must be 'cmedfl' or "
+                                 f"'d3s'")
+        _check_capacity(self)
 
 
 @dataclass
@@ -148,15 +151,24 @@ class DMBParams(SegmentationTrackingParams):
     """``dmb``: DMB/SAMN with its key/value memory of every ``memory_every``-th segmented frame plus the previous."""
 
     net_path: str = "dmb_tiny.pth"
-    memory_every: int = 5
-    memory_capacity: int = 20
-    memory_keep_first: bool = False
+    memory_every: int = 5                   # k of §3.2: every k-th segmented frame stays in memory
+    # Entries of the persistent frames (docs/trackers.md "Memory caps"): 20 frames of the 384 px crop's 24 x 24 map,
+    # i.e. the last 100 segmented frames.
+    memory_capacity: int = 20 * FULL_SIZE_FRAME_ENTRIES
+    memory_keep_first: bool = False         # never evict the first persistent frame
 
     def __post_init__(self):
         super().__post_init__()
-        if self.memory_every < 1 or self.memory_capacity < 1:
-            raise ParameterError(f"DMBParams.memory_every / memory_capacity must be >= 1, got {self.memory_every} / "
-                                 f"{self.memory_capacity}")
+        if isinstance(self.memory_every, bool) or not isinstance(self.memory_every, int) or self.memory_every < 1:
+            raise ParameterError(f"DMBParams.memory_every = {self.memory_every!r}: must be an integer >= 1")
+        _check_capacity(self)
+
+
+def _check_capacity(params) -> None:
+    capacity = params.memory_capacity
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        raise ParameterError(f"{type(params).__name__}.memory_capacity = {capacity!r}: must be a number of memory "
+                             f"entries >= 1")
 
 
 #: Crop size of the shipped tiny nets: the tiny recipes' ``processing.output_size``, declared in ltr.train_settings.tiny.
@@ -165,12 +177,13 @@ TINY_CROP_SIZE = CROP_SIZE
 
 def tiny_crop(params: SegmentationTrackingParams, crop_size: int = TINY_CROP_SIZE) -> SegmentationTrackingParams:
     """``params`` with the segmentation crop of a tiny net: ``segm_output_sz = crop_size``, and the minimum contour
-    area (50 px at 384) and CMEDFL's memory capacity (16 frames of the feature map: 9,216 entries at 384, 1,024 at
-    128) scaled by ``(crop_size / 384)^2``. DMB's capacity counts frames and is kept."""
+    area (50 px at 384) and the memory capacity (in entries: CMEDFL 16 frames of the feature map, 9,216 entries at
+    384 and 1,024 at 128; DMB 20 frames, 11,520 and 1,280) scaled by ``(crop_size / 384)^2``."""
+    area = (crop_size / 384) ** 2
     params.segm_output_sz = crop_size
-    params.segm_min_contour_area = 50.0 * (crop_size / 384) ** 2
-    if isinstance(params, SegmParams):
-        params.memory_capacity = CMEDFL_DEFAULT_CAPACITY * crop_size ** 2 // 384 ** 2
+    params.segm_min_contour_area = 50.0 * area
+    if isinstance(params, (SegmParams, DMBParams)):
+        params.memory_capacity = round(type(params).memory_capacity * area)   # of the declared default
     return params
 
 

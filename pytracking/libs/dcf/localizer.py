@@ -3,7 +3,7 @@
 It depends on no particular network: ``feature_fn`` maps an image-sample batch ``(B, 3, S, S)`` (float, [0, 255])
 to features ``(B, D, S / stride, S / stride)`` (ResNet layer3 for the trackers; the closure does the ImageNet
 normalisation). The tracker owns the target state and the control flow of §1.8; this class owns the filter,
-the projection and the sample memory.
+the projection and the training set.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import torch
 
 from pytracking.libs.dcf.fourier import hann_window_uncentered, upsample_scores
 from pytracking.libs.dcf.labels import even_kernel_offset, gaussian_labels, label_sigma
-from pytracking.libs.dcf.memory import SampleMemory
+from pytracking.libs.dcf.training_set import TrainingSet
 from pytracking.libs.dcf.optim import FactorizedConvProblem, FilterProblem, gauss_newton, project, same_conv
 from pytracking.libs.dcf.params import DCFParams
 from pytracking.libs.dcf.peaks import analyze_peaks
@@ -73,7 +73,7 @@ class DCFLocalizer:
         self.window = hann_window_uncentered(size, device=self.device) if self.params.window_output else None
         self.filter: Optional[torch.Tensor] = None          # (C, k, k)
         self.projection: Optional[torch.Tensor] = None      # (C, D)
-        self.memory: Optional[SampleMemory] = None
+        self.training_set: Optional[TrainingSet] = None
         self.base_target_sz: Optional[np.ndarray] = None    # (h, w) in sample pixels
         self.sigma: Optional[float] = None
         self.init_losses: list[float] = []
@@ -130,7 +130,7 @@ class DCFLocalizer:
     # ------------------------------------------------------------------ frame 1
     def initialize(self, image, pos, target_sz) -> dict:
         """Frame 1 (§1.4, §1.6): the augmented samples, the PCA projection, the joint GN-CG optimisation of
-        ``(f, P)`` and the sample memory. ``pos`` (row, col) and ``target_sz`` (h, w) in image pixels.
+        ``(f, P)`` and the training set. ``pos`` (row, col) and ``target_sz`` (h, w) in image pixels.
 
         Returns ``{"target_scale", "base_target_sz", "losses"}`` (losses: objective before/after each GN step)."""
         p = self.params
@@ -165,11 +165,11 @@ class DCFLocalizer:
                                               p.init_gn_iter, losses=self.init_losses)
             self.init_losses.append(problem.loss((f, self.projection)))
         self.filter = f
-        # Sample memory with the samples re-projected by the optimised P.
-        self.memory = SampleMemory(p.sample_memory_size, (p.compressed_dim, p.feature_size, p.feature_size),
+        # Training set with the samples re-projected by the optimised P.
+        self.training_set = TrainingSet(p.sample_memory_size, (p.compressed_dim, p.feature_size, p.feature_size),
                                    (p.feature_size, p.feature_size), self.device,
                                    init_min_weight=p.init_samples_minimum_weight)
-        self.memory.initialize(project(x, self.projection), y)
+        self.training_set.initialize(project(x, self.projection), y)
         self.train(p.post_init_cg_iter)                                   # 0 in D3S (§1.4)
         return {"target_scale": scale, "base_target_sz": self.base_target_sz.copy(), "losses": list(self.init_losses)}
 
@@ -225,19 +225,19 @@ class DCFLocalizer:
     def add_sample(self, features: torch.Tensor, label_offset, hard_negative: bool = False) -> int:
         """Insert a training sample ``(1, C, h, w)`` whose target sits ``label_offset`` (row, col) sample pixels
         from the crop centre (:meth:`LocalizationResult.label_offset`); lr 0.02 for a hard negative, else 0.0075.
-        Returns the memory slot."""
+        Returns the training-set slot."""
         p = self.params
         offset = torch.as_tensor(np.asarray(label_offset, dtype=np.float32), device=self.device).view(1, 2)
         label = self._labels(offset)[0]
         lr = p.hard_negative_learning_rate if hard_negative else p.learning_rate
-        return self.memory.insert(features.reshape(features.shape[-3:]), label, lr)
+        return self.training_set.insert(features.reshape(features.shape[-3:]), label, lr)
 
     def train(self, num_cg_iter: int) -> None:
         """One Gauss-Newton step of ``num_cg_iter`` CG iterations on the filter, ``P`` frozen ("ConvProblem")."""
         if num_cg_iter <= 0:
             return
         p = self.params
-        x, y, w = self.memory.active()
+        x, y, w = self.training_set.active()
         problem = FilterProblem(x, y, w, p.filter_reg, p.response_activation)
         (self.filter,) = gauss_newton(problem, (self.filter,), num_cg_iter, 1)
 

@@ -145,7 +145,7 @@ class FilterProblem:
     def __init__(self, samples, labels, weights, filter_reg: float, activation: float):
         n, c, h, w = samples.shape
         self.shape = (n, h, w)
-        # channel-major (C, N*H*W): a view of SampleMemory's channel-major storage, else one copy
+        # channel-major (C, N*H*W): a view of TrainingSet's channel-major storage, else one copy
         self.x = samples.transpose(0, 1).reshape(c, n * h * w)
         self.y, self.w = labels, weights
         self.filter_reg, self.activation = filter_reg, activation

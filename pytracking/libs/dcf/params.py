@@ -41,7 +41,7 @@ class DCFParams(TrackerParams):
     cg_iter: int = 5
     hard_negative_cg_iter: int = 5
     train_skipping: int = 10
-    # Labels and sample memory.
+    # Labels and the training set (pytracking's name "sample memory" kept for the parameter).
     output_sigma_factor: float = 0.25
     sample_memory_size: int = 250
     learning_rate: float = 0.0075

@@ -24,7 +24,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from pytracking.libs.memory.base import WriteGate, WriteReport
+from pytracking.libs.memory.base import AppearanceMemory, MemoryReadout, WriteGate, WriteReport, label_values
 
 #: tau_low = mean(c) / LOW_THRESHOLD_DIVISOR (§4.2: e/2, i.e. about 0.736 * mean(c)).
 LOW_THRESHOLD_DIVISOR = math.e / 2
@@ -39,19 +39,20 @@ def _unit(values: torch.Tensor) -> torch.Tensor:
     return values / values.abs().clamp_min(NORMALIZE_EPS)
 
 
-class CMEDFLCompactMemory:
-    """Keys ``(C, M)`` (unnormalised), values ``pos``/``neg`` ``(M,)``, per entry ``hits`` and ``frame`` ``(M,)``.
+class CMEDFLCompactMemory(AppearanceMemory):
+    """Keys ``(C, M)`` (unnormalised), label values ``(2, M)`` (foreground, background), per entry ``hits`` and
+    ``frame`` ``(M,)``.
 
     Args:
         keys, fg: the initial entries (frame-1 embeddings ``(C, N)`` and refined frame-1 mask ``(N,)``); protected
             from eviction.
-        capacity: maximum number of entries ``M`` (>= N); default 16 frames of a 24x24 feature map.
+        capacity: maximum number of entries ``M`` (>= N).
         merge_threshold: ``tau_high``; update_rate: ``r``.
         gate: writes are refused while the DCF uncertainty is at or above ``gate.threshold``.
     """
 
-    def __init__(self, keys: torch.Tensor, fg: torch.Tensor, capacity: int = 16 * 576, merge_threshold: float = 0.9,
-                 update_rate: float = 0.001, gate: WriteGate | None = None):
+    def __init__(self, keys: torch.Tensor, fg: torch.Tensor, *, capacity: int, merge_threshold: float,
+                 update_rate: float, gate: WriteGate):
         if keys.dim() != 2 or fg.dim() != 1 or keys.shape[1] != fg.shape[0]:
             raise ValueError(f"CMEDFLCompactMemory: keys (C, N) and fg (N,) expected, got {tuple(keys.shape)} and "
                              f"{tuple(fg.shape)}")
@@ -61,13 +62,11 @@ class CMEDFLCompactMemory:
         if not 0.0 <= update_rate <= 1.0 or not -1.0 <= merge_threshold <= 1.0:
             raise ValueError(f"CMEDFLCompactMemory: update_rate must be in [0, 1] and merge_threshold in [-1, 1], "
                              f"got {update_rate} and {merge_threshold}")
-        self.capacity = int(capacity)
+        super().__init__(capacity, gate)
         self.merge_threshold = float(merge_threshold)
         self.update_rate = float(update_rate)
-        self.gate = gate or WriteGate()
         self.keys = keys.detach().clone()
-        self.pos = fg.detach().to(keys.dtype).clone()
-        self.neg = 1.0 - self.pos
+        self.values = label_values(fg.detach().to(keys.dtype))
         self.hits = torch.zeros(keys.shape[1], dtype=torch.long, device=keys.device)
         self.frame = torch.zeros(keys.shape[1], dtype=torch.long, device=keys.device)
         self.num_protected = keys.shape[1]
@@ -76,24 +75,23 @@ class CMEDFLCompactMemory:
         return self.keys.shape[1]
 
     @property
-    def nbytes(self) -> int:
-        """Bytes of the stored tensors (keys, values, usage counts, frame numbers)."""
-        return sum(t.numel() * t.element_size() for t in (self.keys, self.pos, self.neg, self.hits, self.frame))
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        """Keys, values, usage counts, frame numbers."""
+        return self.keys, self.values, self.hits, self.frame
 
-    def read(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(keys (C, M), pos (M,), neg (M,))``."""
-        return self.keys, self.pos, self.neg
+    def read(self) -> MemoryReadout:
+        """``keys (C, M)``, ``values (2, M)``."""
+        return MemoryReadout(self.keys, self.values)
 
-    def write(self, query: torch.Tensor, fg: torch.Tensor, uncertainty: float | None = None,
-              frame: int = 0) -> WriteReport:
-        """Merge / append / drop the columns of ``query`` ``(C, J)`` with foreground probabilities ``fg`` ``(J,)``."""
-        if query.dim() != 2 or query.shape[0] != self.keys.shape[0] or fg.shape != (query.shape[1],):
-            raise ValueError(f"CMEDFLCompactMemory.write: query ({self.keys.shape[0]}, J) and fg (J,) expected, got "
-                             f"{tuple(query.shape)} and {tuple(fg.shape)}")
-        if not self.gate.accepts(uncertainty):
-            return WriteReport(gated=True)
-        query = query.detach().to(self.keys.dtype)
-        fg = fg.detach().to(self.keys.dtype)
+    def _check_write(self, keys: torch.Tensor, values: torch.Tensor) -> None:
+        if keys.dim() != 2 or keys.shape[0] != self.keys.shape[0] or values.shape != (2, keys.shape[-1]):
+            raise ValueError(f"CMEDFLCompactMemory.write: query keys ({self.keys.shape[0]}, J) and values (2, J) "
+                             f"expected, got {tuple(keys.shape)} and {tuple(values.shape)}")
+
+    def _write(self, keys: torch.Tensor, values: torch.Tensor, frame: int) -> WriteReport:
+        """Merge / append / drop the columns of the query ``keys (C, J)`` with label ``values (2, J)``."""
+        query = keys.to(self.keys.dtype)
+        values = values.to(self.keys.dtype)
         q_unit = F.normalize(query, dim=0)
         sim = F.normalize(self.keys, dim=0).t() @ q_unit  # (M, J)
         best, nearest = sim.max(dim=0)  # c_j, n*(j)
@@ -102,19 +100,18 @@ class CMEDFLCompactMemory:
         append = (best >= tau_low) & ~merge
         n_merged = int(merge.sum())
         if n_merged:
-            self._merge(q_unit[:, merge], fg[merge], nearest[merge])
+            self._merge(q_unit[:, merge], values[:, merge], nearest[merge])
         n_appended = int(append.sum())
         if n_appended:
             self.keys = torch.cat((self.keys, query[:, append]), dim=1)
-            self.pos = torch.cat((self.pos, fg[append]))
-            self.neg = torch.cat((self.neg, 1.0 - fg[append]))
+            self.values = torch.cat((self.values, values[:, append]), dim=1)
             self.hits = torch.cat((self.hits, self.hits.new_zeros(n_appended)))
-            self.frame = torch.cat((self.frame, self.frame.new_full((n_appended,), int(frame))))
+            self.frame = torch.cat((self.frame, self.frame.new_full((n_appended,), frame)))
         evicted = self._evict()
         return WriteReport(merged=n_merged, appended=n_appended, dropped=int(query.shape[1]) - n_merged - n_appended,
                            evicted=evicted)
 
-    def _merge(self, q_unit: torch.Tensor, fg: torch.Tensor, target: torch.Tensor) -> None:
+    def _merge(self, q_unit: torch.Tensor, new_values: torch.Tensor, target: torch.Tensor) -> None:
         """Scatter-mean of the merged unit queries / normalised values into their nearest entries (§4.2 step 3):
         ``x <- |x| ((1 - r) x / max(|x|, eps) + r mean_{j->n} u_j / max(|u_j|, eps))`` with eps = 1e-12."""
         r = self.update_rate
@@ -125,7 +122,7 @@ class CMEDFLCompactMemory:
         k = self.keys[:, hit]
         k_norm = k.norm(dim=0, keepdim=True)
         self.keys[:, hit] = k_norm * ((1 - r) * k / k_norm.clamp_min(1e-12) + r * mean_q)
-        for values, new in ((self.pos, fg), (self.neg, 1.0 - fg)):
+        for values, new in zip(self.values, new_values):  # rows: foreground, background
             mean_unit = torch.zeros_like(values).scatter_reduce_(
                 0, target, _unit(new), reduce="mean", include_self=False)[hit]
             v = values[hit]
@@ -143,6 +140,6 @@ class CMEDFLCompactMemory:
         order = order[torch.argsort(self.hits[order], stable=True)]
         keep = torch.ones(len(self), dtype=torch.bool, device=self.keys.device)
         keep[order[:excess]] = False
-        self.keys, self.pos, self.neg = self.keys[:, keep], self.pos[keep], self.neg[keep]
+        self.keys, self.values = self.keys[:, keep], self.values[:, keep]
         self.hits, self.frame = self.hits[keep], self.frame[keep]
         return excess

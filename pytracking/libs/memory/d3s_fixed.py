@@ -2,40 +2,36 @@
 sequence. Capacity = the frame-1 entries; writes are accepted by the API and ignored by policy."""
 from __future__ import annotations
 
+import math
+
 import torch
 
-from pytracking.libs.memory.base import WriteReport
+from pytracking.libs.memory.base import AppearanceMemory, MemoryReadout, WriteGate, WriteReport, label_values
 
 
-class D3SFixedReference:
-    """Keys ``(C, N)`` (unnormalised embeddings of the frame-1 crop) and values ``pos``/``neg`` ``(N,)`` (mask
-    ``m`` and ``1 - m`` at feature resolution). Same read interface as the other memories."""
+class D3SFixedReference(AppearanceMemory):
+    """Keys ``(C, N)`` (unnormalised embeddings of the frame-1 crop) and label values ``(2, N)`` (mask ``m`` and
+    ``1 - m`` at feature resolution)."""
 
     def __init__(self, keys: torch.Tensor, fg: torch.Tensor):
         if keys.dim() != 2 or fg.dim() != 1 or keys.shape[1] != fg.shape[0]:
             raise ValueError(f"D3SFixedReference: keys (C, N) and fg (N,) expected, got {tuple(keys.shape)} and "
                              f"{tuple(fg.shape)}")
+        super().__init__(keys.shape[1], WriteGate(math.inf))  # nothing is stored anyway
         self.keys = keys.detach().clone()
-        self.pos = fg.detach().to(keys.dtype).clone()
-        self.neg = 1.0 - self.pos
-
-    @property
-    def capacity(self) -> int:
-        return self.keys.shape[1]
+        self.values = label_values(fg.detach().to(keys.dtype))
 
     def __len__(self) -> int:
         return self.keys.shape[1]
 
     @property
-    def nbytes(self) -> int:
-        """Bytes of the stored tensors."""
-        return sum(t.numel() * t.element_size() for t in (self.keys, self.pos, self.neg))
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        return self.keys, self.values
 
-    def read(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(keys (C, N), pos (N,), neg (N,))``."""
-        return self.keys, self.pos, self.neg
+    def read(self) -> MemoryReadout:
+        """``keys (C, N)``, ``values (2, N)``."""
+        return MemoryReadout(self.keys, self.values)
 
-    def write(self, query: torch.Tensor, fg: torch.Tensor, uncertainty: float | None = None,
-              frame: int = 0) -> WriteReport:
-        """D3S never updates its reference: every column of ``query`` is dropped."""
-        return WriteReport(dropped=int(query.shape[1]))
+    def _write(self, keys: torch.Tensor, values: torch.Tensor, frame: int) -> WriteReport:
+        """D3S never updates its reference: every column is dropped."""
+        return WriteReport(dropped=int(keys.shape[1]))

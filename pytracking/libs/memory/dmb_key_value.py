@@ -7,87 +7,83 @@ persistent frames followed by the latest write (not repeated when it was just ma
 only the "previous frame" of the first tracking step, as in the original.
 
 Deviation from the original (documented in docs/trackers.md): the original persistent list is unbounded
-(+``N`` keys per ``every`` segmented frames). Here at most ``capacity`` persistent frames are kept; the oldest is
-evicted first (FIFO), so memory spans the last ``capacity * every`` segmented frames. With ``keep_first`` the first
-persistent frame is never evicted.
+(+``N`` keys per ``every`` segmented frames). Here the persistent frames hold at most ``capacity`` entries (key
+columns); whole frames are evicted, the oldest first (FIFO), so with ``N`` entries per frame the memory spans the last
+``capacity // N * every`` segmented frames. With ``keep_first`` the first persistent frame is never evicted.
 """
 from __future__ import annotations
 
 import torch
 
-from pytracking.libs.memory.base import WriteGate, WriteReport
+from pytracking.libs.memory.base import AppearanceMemory, MemoryReadout, WriteGate, WriteReport
 
 
-class DMBKeyValueMemory:
+class DMBKeyValueMemory(AppearanceMemory):
     """Persistent frames of keys ``(Ck, N)`` and values ``(Cv, N)`` plus the latest frame.
 
     Args:
         every: k, the persistence period in segmented frames (DMB: 5).
-        capacity: maximum persistent frames (default 20 = the last 100 segmented frames).
+        capacity: maximum entries of the persistent frames.
         keep_first: never evict the first persistent frame.
         gate: writes are refused while the DCF uncertainty is at or above ``gate.threshold`` (DMB: only segmented
             frames, uncert < 10).
     """
 
-    def __init__(self, every: int = 5, capacity: int = 20, keep_first: bool = False,
-                 gate: WriteGate | None = None):
-        if every < 1 or capacity < 1:
-            raise ValueError(f"DMBKeyValueMemory: every and capacity must be >= 1, got {every} and {capacity}")
+    def __init__(self, *, every: int, capacity: int, keep_first: bool, gate: WriteGate):
+        if every < 1:
+            raise ValueError(f"DMBKeyValueMemory: every must be >= 1, got {every}")
+        super().__init__(capacity, gate)
         self.every = int(every)
-        self.capacity = int(capacity)
         self.keep_first = bool(keep_first)
-        self.gate = gate or WriteGate()
         self.persistent: list[tuple[torch.Tensor, torch.Tensor]] = []
         self.latest: tuple[torch.Tensor, torch.Tensor] | None = None
         self.num_writes = 0
         self._latest_is_persistent = False
 
+    def _frames(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """The ``(key, value)`` frames a read returns: persistent frames, then the latest."""
+        if self.latest is None or self._latest_is_persistent:
+            return list(self.persistent)
+        return [*self.persistent, self.latest]
+
     def __len__(self) -> int:
-        """Number of frames a read returns."""
-        return len(self.persistent) + (0 if self.latest is None or self._latest_is_persistent else 1)
+        """Entries (key columns) a read returns."""
+        return int(sum(key.shape[1] for key, _ in self._frames()))
 
     @property
-    def num_entries(self) -> int:
-        """Key columns a read returns (frames x ``N``)."""
-        frames = self.persistent + ([] if self.latest is None or self._latest_is_persistent else [self.latest])
-        return int(sum(key.shape[1] for key, _ in frames))
+    def num_frames(self) -> int:
+        """Frames a read returns."""
+        return len(self._frames())
 
     @property
-    def nbytes(self) -> int:
-        """Bytes of the stored keys and values (persistent frames and the latest frame)."""
-        frames = self.persistent + ([] if self.latest is None or self._latest_is_persistent else [self.latest])
-        return int(sum(t.numel() * t.element_size() for frame in frames for t in frame))
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        return tuple(t for frame in self._frames() for t in frame)
 
-    def write(self, key: torch.Tensor, value: torch.Tensor, uncertainty: float | None = None) -> WriteReport:
-        """Store one memorised frame: ``key (Ck, N)``, ``value (Cv, N)``."""
-        if key.dim() != 2 or value.dim() != 2 or key.shape[1] != value.shape[1]:
-            raise ValueError(f"DMBKeyValueMemory.write: key (Ck, N) and value (Cv, N) expected, got "
-                             f"{tuple(key.shape)} and {tuple(value.shape)}")
-        if self.persistent and (key.shape[0], value.shape[0]) != (self.persistent[0][0].shape[0],
-                                                                    self.persistent[0][1].shape[0]):
+    def _check_write(self, keys: torch.Tensor, values: torch.Tensor) -> None:
+        super()._check_write(keys, values)
+        if self.latest is not None and (keys.shape[0], values.shape[0]) != (self.latest[0].shape[0],
+                                                                              self.latest[1].shape[0]):
             raise ValueError("DMBKeyValueMemory.write: key/value channels differ from the stored frames")
-        if not self.gate.accepts(uncertainty):
-            return WriteReport(gated=True)
-        entry = (key.detach(), value.detach())
+
+    def _write(self, keys: torch.Tensor, values: torch.Tensor, frame: int) -> WriteReport:
+        """Store one memorised frame: ``keys (Ck, N)``, ``values (Cv, N)``."""
+        entry = (keys, values)
         self.latest = entry
         self.num_writes += 1
         self._latest_is_persistent = self.num_writes % self.every == 0
         evicted = 0
         if self._latest_is_persistent:
             self.persistent.append(entry)
-            if len(self.persistent) > self.capacity:
-                victim = 1 if self.keep_first else 0
-                del self.persistent[victim]
-                evicted = key.shape[1]
-                if victim == len(self.persistent):  # capacity 1 with keep_first: the new frame was the victim
-                    self._latest_is_persistent = False
-        return WriteReport(appended=key.shape[1], evicted=evicted)
+            first = 1 if self.keep_first else 0      # index of the oldest evictable frame
+            while sum(k.shape[1] for k, _ in self.persistent) > self.capacity and len(self.persistent) > first:
+                evicted += self.persistent.pop(first)[0].shape[1]
+            if not self.persistent or self.persistent[-1] is not entry:   # the new frame itself did not fit
+                self._latest_is_persistent = False
+        return WriteReport(appended=keys.shape[1], evicted=evicted)
 
-    def read(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(keys (Ck, T*N), values (Cv, T*N))``: persistent frames, then the latest frame."""
+    def read(self) -> MemoryReadout:
+        """``keys (Ck, T*N)``, ``values (Cv, T*N)``: persistent frames, then the latest frame."""
         if self.latest is None:
             raise RuntimeError("DMBKeyValueMemory.read before any write; write the memorised first frame first")
-        frames = list(self.persistent)
-        if not self._latest_is_persistent:
-            frames.append(self.latest)
-        return torch.cat([k for k, _ in frames], dim=1), torch.cat([v for _, v in frames], dim=1)
+        frames = self._frames()
+        return MemoryReadout(torch.cat([k for k, _ in frames], dim=1), torch.cat([v for _, v in frames], dim=1))

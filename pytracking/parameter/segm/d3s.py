@@ -5,4 +5,4 @@ from pytracking.parameter.segmentation import SegmParams, tiny_crop
 
 
 def parameters() -> SegmParams:
-    return tiny_crop(SegmParams(memory="d3s", net_path="d3s_tiny.pth"))
+    return tiny_crop(SegmParams(appearance_memory="d3s", net_path="d3s_tiny.pth"))

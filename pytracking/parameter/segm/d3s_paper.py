@@ -7,4 +7,4 @@ from pytracking.parameter.segmentation import SegmParams
 
 
 def parameters() -> SegmParams:
-    return SegmParams(memory="d3s", net_path="d3s_r50.pth")
+    return SegmParams(appearance_memory="d3s", net_path="d3s_r50.pth")

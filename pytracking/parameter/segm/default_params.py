@@ -9,4 +9,4 @@ from pytracking.parameter.segmentation import SegmParams, tiny_crop
 
 
 def parameters() -> SegmParams:
-    return tiny_crop(SegmParams(memory="cmedfl", net_path="segm_tiny.pth"))
+    return tiny_crop(SegmParams(appearance_memory="cmedfl", net_path="segm_tiny.pth"))

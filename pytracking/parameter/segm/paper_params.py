@@ -5,4 +5,4 @@ from pytracking.parameter.segmentation import SegmParams
 
 
 def parameters() -> SegmParams:
-    return SegmParams(memory="cmedfl", net_path="segm_r50.pth")
+    return SegmParams(appearance_memory="cmedfl", net_path="segm_r50.pth")

@@ -36,21 +36,24 @@ class DMBTracker(DCFSegmentationTracker):
                 prob = self._probability(crop, key.flatten(2), value.flatten(2))
                 gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
                 reference = prob * gate[None, None]
-        # crop input, its query features (None = not computed), soft mask (1, 1, S, S), DCF uncertainty (None = frame 1)
-        self.previous = (image, crop.features, reference, None)
+        # crop input, its query features (None = not computed), soft mask (1, 1, S, S), DCF uncertainty (None = frame 1),
+        # frame number
+        self.previous = (image, crop.features, reference, None, self.frame_num)
         return reference[0, 0].float().cpu().numpy()
 
     def _segment(self, crop: SegmentationCrop, uncertainty: float) -> np.ndarray:
         with torch.no_grad():
             if self.previous is not None:  # memorise the previous segmented frame (§3.2 step 1)
-                prev_image, prev_feats, prev_mask, prev_uncertainty = self.previous
+                prev_image, prev_feats, prev_mask, prev_uncertainty, prev_frame = self.previous
                 key, value = self.net.memorize(prev_image, prev_mask, prev_feats)
-                self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty)
+                self.memory.write(key[0].flatten(1), value[0].flatten(1), uncertainty=prev_uncertainty,
+                                  frame=prev_frame)
                 self.previous = None
-            keys, values = self.memory.read()
-            prob = self._probability(crop, keys[None], values[None])
+            memory = self.memory.read()
+            prob = self._probability(crop, memory.keys[None], memory.values[None])
             if self.memory.gate.accepts(uncertainty):
-                self.previous = (net_input(crop.pixels, self.net.input_normalization), crop.features, prob, uncertainty)
+                self.previous = (net_input(crop.pixels, self.net.input_normalization), crop.features, prob, uncertainty,
+                                 self.frame_num)
         return prob[0, 0].float().cpu().numpy()
 
     def _probability(self, crop: SegmentationCrop, keys: torch.Tensor, values: torch.Tensor) -> torch.Tensor:

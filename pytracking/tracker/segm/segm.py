@@ -1,7 +1,7 @@
 """``segm``: D3S / CMEDFL segmentation (§2.2-2.4, §4.1-4.3) on the shared DCF control flow of §1.8.
 
-The memory is CMEDFL's bounded compact memory (``memory="cmedfl"``) or D3S's fixed frame-1 reference
-(``memory="d3s"``). A CMEDFL net additionally gets the graph-attention channels from the frame-1 template.
+The memory is CMEDFL's bounded compact memory (``appearance_memory="cmedfl"``) or D3S's fixed frame-1 reference
+(``appearance_memory="d3s"``). A CMEDFL net additionally gets the graph-attention channels from the frame-1 template.
 """
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import torch
 
 from ltr.models import scores_map, topk_match
 from ltr.models.matching import downsample_nearest
-from pytracking.libs.memory import CMEDFLCompactMemory, D3SFixedReference, WriteGate
+from pytracking.libs.memory import (AppearanceMemory, CMEDFLCompactMemory, D3SFixedReference, MemoryReadout, WriteGate,
+                                    label_values)
 from pytracking.tracker.base import InitRegion
 from pytracking.tracker.shared.dcf_segmentation import DCFSegmentationTracker
 from pytracking.tracker.shared.geometry import SegmentationCrop, gating_mask
@@ -31,16 +32,15 @@ class SegmTracker(DCFSegmentationTracker):
                 reference = (rough > p.vos_init_mask_thr).float()
             else:
                 self.template = (emb, rough[None, None])
-                memory = self._entries(emb, rough)
-                prob = self._probability(feats, emb, crop.dist, *memory)
+                prob = self._probability(feats, emb, crop.dist, self._entries(emb, rough))
                 gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
                 reference = (prob > p.init_segm_mask_thr).float() * gate
             self.template = (emb, reference[None, None])                # CMEDFL graph-attention template
-            keys, fg, _ = self._entries(emb, reference)
-            if p.memory == "d3s":
-                self.memory = D3SFixedReference(keys, fg)
+            entries = self._entries(emb, reference)
+            if p.appearance_memory == "d3s":
+                self.memory: AppearanceMemory = D3SFixedReference(entries.keys, entries.fg)
             else:
-                self.memory = CMEDFLCompactMemory(keys, fg, capacity=p.memory_capacity,
+                self.memory = CMEDFLCompactMemory(entries.keys, entries.fg, capacity=p.memory_capacity,
                                                   merge_threshold=p.memory_merge_threshold,
                                                   update_rate=p.memory_update_rate,
                                                   gate=WriteGate(p.memory_write_uncertainty_thr))
@@ -50,9 +50,9 @@ class SegmTracker(DCFSegmentationTracker):
         """Top-k matching against the memory, refinement; the memory learns the frame (gated, §4.2-4.3)."""
         with torch.no_grad():
             feats, emb = self._features(crop)
-            prob = self._probability(feats, emb, crop.dist, *self.memory.read())
-            _, fg, _ = self._entries(emb, prob)
-            self.memory.write(emb[0].flatten(1), fg, uncertainty=uncertainty, frame=self.frame_num)
+            prob = self._probability(feats, emb, crop.dist, self.memory.read())
+            entries = self._entries(emb, prob)
+            self.memory.write(entries.keys, entries.values, uncertainty=uncertainty, frame=self.frame_num)
         return prob.float().cpu().numpy()
 
     # ------------------------------------------------------------------ net calls
@@ -62,15 +62,17 @@ class SegmTracker(DCFSegmentationTracker):
         return feats, self.net.embed(feats["layer3"])
 
     @staticmethod
-    def _entries(emb: torch.Tensor, mask: torch.Tensor):
-        """Memory entries of one frame: keys ``(D, h*w)``, fg and bg ``(h*w,)`` from an (S, S) mask (nearest)."""
+    def _entries(emb: torch.Tensor, mask: torch.Tensor) -> MemoryReadout:
+        """Memory entries of one frame: keys ``(D, h*w)`` and label values ``(2, h*w)`` from an (S, S) mask
+        (nearest)."""
         small = downsample_nearest(mask[None, None].float(), tuple(emb.shape[-2:])).flatten()
-        return emb[0].flatten(1), small, 1.0 - small
+        return MemoryReadout(emb[0].flatten(1), label_values(small))
 
-    def _probability(self, feats, emb, dist, keys, pos, neg) -> torch.Tensor:
-        """Foreground probability (S, S) of the test crop (distance map ``dist`` (1, 1, S, S)) against memory
-        ``keys (D, M)``, ``pos``/``neg`` ``(M,)``."""
-        fg, p_match, _ = topk_match(emb.flatten(2), keys[None], pos[None], neg[None], k=self.net.topk)
+    def _probability(self, feats, emb, dist, memory: MemoryReadout) -> torch.Tensor:
+        """Foreground probability (S, S) of the test crop (distance map ``dist`` (1, 1, S, S)) against ``memory``
+        (keys ``(D, M)``, label values ``(2, M)``)."""
+        fg, p_match, _ = topk_match(emb.flatten(2), memory.keys[None], memory.fg[None], memory.bg[None],
+                                    k=self.net.topk)
         scores = scores_map(fg, p_match, tuple(emb.shape[-2:]))
         if self.net.arch == "cmedfl":
             template_emb, template_mask = self.template

@@ -58,7 +58,7 @@ def test_initialisation_trains_the_filter(trained):
     losses = info["losses"]
     assert len(losses) == 7 and losses[-1] < 0.3 * losses[0]
     assert dcf.projection.shape == (16, 32) and dcf.filter.shape == (16, 4, 4)
-    x, y, w = dcf.memory.active()
+    x, y, w = dcf.training_set.active()
     assert x.shape == (27, 16, 16, 16) and float(w.sum()) == pytest.approx(1.0)
 
 
@@ -111,12 +111,12 @@ def test_update_schedule_and_learning_rates():
     res = dcf.localize(_render([(82, 91)]), (79.5, 89.5), info["target_scale"])
     f0 = dcf.filter.clone()
     assert dcf.update(12, res.features, res.label_offset(res.new_pos)) == 0       # not a training frame
-    assert torch.equal(dcf.filter, f0) and dcf.memory.num_stored == 28
-    assert float(dcf.memory.weights[27]) == pytest.approx(0.0075 / (1 / (1 - 0.0075) + 0.0075))
+    assert torch.equal(dcf.filter, f0) and dcf.training_set.num_stored == 28
+    assert float(dcf.training_set.weights[27]) == pytest.approx(0.0075 / (1 / (1 - 0.0075) + 0.0075))
     assert dcf.update(21, None) == 5                                               # (21 - 1) % 10 == 0
     assert not torch.equal(dcf.filter, f0)
     assert dcf.update(13, res.features, res.label_offset(res.new_pos), hard_negative=True) == 5
-    w = dcf.memory.weights
+    w = dcf.training_set.weights
     assert float(w[28] / w[27]) == pytest.approx(1 / (1 - 0.02))                   # hard-negative lr
     with pytest.raises(ValueError, match="label_offset"):
         dcf.update(14, res.features)
@@ -190,7 +190,7 @@ def test_frame1_labels_follow_the_augmented_content():
     cv2.circle(img, (90, 80), 3, (255, 255, 255), -1)            # blob centred at (row 80, col 90)
     dcf = DCFLocalizer(_params(), recording_fn)
     dcf.initialize(img, (80.0, 90.0), (16.0, 16.0))
-    patches, labels = seen[0], dcf.memory.labels[:27]
+    patches, labels = seen[0], dcf.training_set.labels[:27]
     augs = make_augmentations(dcf.params)
     size, cells = dcf.params.sample_size, dcf.params.feature_size
     for i, aug in enumerate(augs):

@@ -116,9 +116,9 @@ def test_filter_problem_operators_match_autograd(k, h, w):
 
 
 def test_filter_problem_reads_the_sample_memory_without_copying():
-    from pytracking.libs.dcf.memory import SampleMemory
+    from pytracking.libs.dcf.training_set import TrainingSet
     g = torch.Generator().manual_seed(12)
-    mem = SampleMemory(6, (3, 5, 5), (5, 5), "cpu")
+    mem = TrainingSet(6, (3, 5, 5), (5, 5), "cpu")
     mem.initialize(torch.randn(2, 3, 5, 5, generator=g), torch.randn(2, 5, 5, generator=g))
     mem.insert(torch.randn(3, 5, 5, generator=g), torch.randn(5, 5, generator=g), 0.1)
     x, y, w = mem.active()

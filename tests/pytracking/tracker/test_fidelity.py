@@ -14,7 +14,7 @@ from ltr.data.preprocess import centred_distance_map
 from pytracking.evaluation.tracker import Tracker
 from pytracking.libs.dcf import DCFLocalizer, DCFParams, TargetState
 from pytracking.libs.dcf.sampling import Augmentation, _rotate_cv2, apply_augmentations
-from pytracking.libs.memory import CMEDFLCompactMemory
+from pytracking.libs.memory import CMEDFLCompactMemory, WriteGate, label_values
 from pytracking.libs.postprocess import AreaScaleEstimator, CropGeometry, mask_to_region, rect_area
 from pytracking.parameter.base import ParameterError
 from pytracking.parameter.segmentation import SegmParams, reproduce_original
@@ -210,11 +210,11 @@ def test_cmedfl_merge_normalises_near_zero_values_like_the_original():
     r = 0.5
     keys = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64)
     fg = torch.tensor([0.5, 1e-13, 0.0], dtype=torch.float64)
-    mem = CMEDFLCompactMemory(keys, fg, capacity=10, merge_threshold=0.9, update_rate=r)
+    mem = CMEDFLCompactMemory(keys, fg, capacity=10, merge_threshold=0.9, update_rate=r, gate=WriteGate(10.0))
     # each query column hits one entry exactly (cosine 1 > 0.9): merged, nothing appended
-    report = mem.write(keys.clone(), torch.tensor([1e-13, 0.8, 0.3], dtype=torch.float64))
+    report = mem.write(keys.clone(), label_values(torch.tensor([1e-13, 0.8, 0.3], dtype=torch.float64)))
     assert report.merged == 3 and report.appended == 0
-    pos, neg = mem.pos.numpy(), mem.neg.numpy()
+    pos, neg = mem.read().fg.numpy(), mem.read().bg.numpy()
     # x <- |x| ((1 - r) x / max(|x|, 1e-12) + r u / max(|u|, 1e-12))
     # entry 0: 0.5 * (0.5 * 1 + 0.5 * 0.1) (the merged 1e-13 normalises to 0.1, torch.sign would give 1)
     assert pos[0] == pytest.approx(0.275, rel=1e-12)
@@ -263,7 +263,7 @@ def test_dcf_reference_point(reference):
     assert round(scale * 128) == 180 and round(scale * 64) == 90
     # frame 1: the identity sample's label sits at (pos - reference) / scale from the zero displacement
     ref1 = np.round(pos) if reference == "original" else np.round(pos) + 0.5
-    _, labels, _ = loc.memory.active()
+    _, labels, _ = loc.training_set.active()
     expected = loc._labels(torch.tensor((pos - ref1) / scale, dtype=torch.float32)[None])[0]
     torch.testing.assert_close(labels[0], expected)
     # tracked frame: displacements and labels refer to the float pos (original) or the crop's centre
@@ -300,7 +300,7 @@ def test_separate_dcf_backbone_is_a_torchvision_resnet50(tmp_path):
                                                       ("dmb", "paper_params", None, "dmb_r50.pth")])
 def test_full_size_parameter_files_hold_the_originals_defaults(name, param, memory, net, tmp_path):
     params = Tracker(name, param, results_path=tmp_path).get_parameters()
-    assert getattr(params, "memory", None) == memory and params.net_path == net
+    assert getattr(params, "appearance_memory", None) == memory and params.net_path == net
     assert params.segm_output_sz == 384 and params.segm_min_contour_area == 50.0
     assert (params.feature_pass, params.dcf.search_area_scale, params.dcf.sample_size) == ("separate", 4.5, 256)
     assert params.dcf.compressed_dim == 64

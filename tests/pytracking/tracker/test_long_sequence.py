@@ -25,8 +25,8 @@ NETS = {
             "key_dim": 16, "value_dim": 16, "decoder_dim": 16},
 }
 NUM_FRAMES = 400
-#: CMEDFL: entries (3 frames of the 2x2 map of a 32 px crop); DMB: persistent frames.
-CAPS = {"segm": 12, "dmb": 3}
+#: Entries: 3 frames of the 2x2 map of a 32 px crop (DMB: its persistent frames).
+CAPS = {"segm": 12, "dmb": 12}
 
 
 
@@ -70,7 +70,7 @@ def test_memory_cap_is_reached_and_held_over_a_long_run(name, tmp_path):
     held, nbytes = [], []
     for frame in frames:
         out = trk.track(frame)
-        held.append(len(trk.memory) if name == "segm" else len(trk.memory.persistent))
+        held.append(len(trk.memory) if name == "segm" else sum(k.shape[1] for k, _ in trk.memory.persistent))
         nbytes.append(trk.memory.nbytes)
     assert np.all(np.isfinite(out["box"]))
     assert max(held) == CAPS[name], held[:50]

@@ -214,10 +214,11 @@ def test_memory_writes_are_gated_by_the_dcf_uncertainty(name, param, arch, check
 
 
 def test_tiny_crops_scale_the_cmedfl_capacity_with_the_feature_map(tmp_path):
-    """16 frames of the feature map: 9,216 entries at 384 px crops, 1,024 at the tiny nets' 128 px; DMB counts frames."""
+    """Capacities in entries, scaled with the feature map: CMEDFL 16 frames (9,216 entries at 384 px crops, 1,024 at
+    the tiny nets' 128 px), DMB 20 frames (1,280 at 128 px)."""
     caps = {(name, param): Tracker(name, param, results_path=tmp_path).get_parameters().memory_capacity
             for name, param in (("segm", "paper_params"), ("segm", "default_params"), ("dmb", "default_params"))}
-    assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 1024, ("dmb", "default_params"): 20}
+    assert caps == {("segm", "paper_params"): 9216, ("segm", "default_params"): 1024, ("dmb", "default_params"): 1280}
 
 
 @pytest.mark.parametrize("feature_pass", ["separate", "shared", "shared_window"])

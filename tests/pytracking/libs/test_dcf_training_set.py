@@ -4,12 +4,12 @@ import pytest
 import torch
 
 from pytracking.libs.dcf.labels import even_kernel_offset, gaussian_labels, label_sigma
-from pytracking.libs.dcf.memory import SampleMemory
+from pytracking.libs.dcf.training_set import TrainingSet
 from pytracking.libs.dcf.params import DCFParams
 
 
 def _memory(capacity=4, init=2, **kw):
-    mem = SampleMemory(capacity, (1, 2, 2), (2, 2), "cpu", **kw)
+    mem = TrainingSet(capacity, (1, 2, 2), (2, 2), "cpu", **kw)
     mem.initialize(torch.zeros(init, 1, 2, 2), torch.zeros(init, 2, 2))
     return mem
 
@@ -68,9 +68,9 @@ def test_active_excludes_empty_slots_and_insert_needs_initialize():
     x, y, w = mem.active()
     assert x.shape[0] == 3 and w.shape == (3,)
     with pytest.raises(RuntimeError, match="initialize"):
-        SampleMemory(3, (1, 2, 2), (2, 2), "cpu").insert(*_sample(1), 0.1)
+        TrainingSet(3, (1, 2, 2), (2, 2), "cpu").insert(*_sample(1), 0.1)
     with pytest.raises(ValueError, match="capacity"):
-        SampleMemory(1, (1, 2, 2), (2, 2), "cpu").initialize(torch.zeros(2, 1, 2, 2), torch.zeros(2, 2, 2))
+        TrainingSet(1, (1, 2, 2), (2, 2), "cpu").initialize(torch.zeros(2, 1, 2, 2), torch.zeros(2, 2, 2))
 
 
 def test_label_peak_on_the_right_subcell():

@@ -1,4 +1,6 @@
-"""Weighted sample memory of the DCF (§1.4 "Sample memory")."""
+"""The DCF's weighted training set (§1.4 "Sample memory"; pytracking calls it the sample memory, hence the
+parameter ``sample_memory_size``). "Memory" in this project names the segmentation trackers' appearance memories
+(:mod:`pytracking.libs.memory`) only."""
 from __future__ import annotations
 
 from typing import Optional
@@ -6,7 +8,7 @@ from typing import Optional
 import torch
 
 
-class SampleMemory:
+class TrainingSet:
     """Fixed-capacity store of projected training samples, their labels and weights (weights sum to 1).
 
     Insertion rule (§1.4, ATOM ``update_sample_weights``), with learning rate ``lr``:
@@ -27,7 +29,7 @@ class SampleMemory:
                  init_min_weight: Optional[float] = None):
         self.capacity = int(capacity)
         # Stored channel-major (C, capacity, H, W) and exposed as the (capacity, C, H, W) view ``samples``: the
-        # filter training reads the filled slots as one (C, N*H*W) matrix without copying the memory.
+        # filter training reads the filled slots as one (C, N*H*W) matrix without copying the set.
         channels, *spatial = sample_shape
         self._channel_major = torch.zeros((channels, self.capacity, *spatial), device=device, dtype=dtype)
         self.samples = self._channel_major.transpose(0, 1)
@@ -42,7 +44,7 @@ class SampleMemory:
         """Store the frame-1 samples ``(N, C, H, W)`` with equal weights ``1/N``."""
         n = samples.shape[0]
         if n > self.capacity:
-            raise ValueError(f"{n} initial samples do not fit a sample memory of capacity {self.capacity}")
+            raise ValueError(f"{n} initial samples do not fit a DCF training set of capacity (dcf.sample_memory_size) {self.capacity}")
         self.weights.zero_()
         self.samples[:n] = samples
         self.labels[:n] = labels
@@ -53,7 +55,7 @@ class SampleMemory:
     def insert(self, sample: torch.Tensor, label: torch.Tensor, learning_rate: float) -> int:
         """Insert one sample ``(C, H, W)`` with its label ``(H, W)``; returns the slot it went to."""
         if self.num_stored == 0:
-            raise RuntimeError("SampleMemory.insert before initialize(): the frame-1 samples come first")
+            raise RuntimeError("TrainingSet.insert before initialize(): the frame-1 samples come first")
         lr = float(learning_rate)
         w = self.weights
         start = self.num_init if self.init_min_weight is not None else 0
