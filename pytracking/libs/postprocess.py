@@ -210,22 +210,31 @@ def paste_probability(prob: np.ndarray, geometry: CropGeometry, image_shape) -> 
                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
-class AreaScaleEstimator:
-    """Scale update from the segmented area (§1.5 step 4d, parameters of §1.7).
+@dataclass(frozen=True)
+class ScaleProposal:
+    """What one segmented area proposes (:meth:`AreaScaleEstimator.propose`): the new ``target_scale``, the area
+    ``ratio`` to the history (it also decides the position update and the output, §1.5 steps 4e-f) and whether the
+    area enters the history (``recorded``; :meth:`AreaScaleEstimator.record` does it)."""
 
-    The history holds up to ``budget`` (25) areas, starting with the frame-1 mask area. For a new area ``a``:
-    ``ratio = |mean(history) - a| / mean(history)``; if ``uncertainty < uncertainty_thr`` (3.5) and
-    ``ratio < pixels_ratio_thr`` (2), ``a`` is appended and the area-preserving box of the rectangle given to
-    :meth:`update` (the tracker passes the minimum-area rectangle ``rect0``, as the originals, not the refit) proposes
-    ``t = sqrt(w h) * search_area_scale / sample_size``; if ``t > min_scale`` (0.2) and
-    ``|t - scale| / scale < max_rel_change`` (0.75), the scale becomes ``clamp(t, min_factor * scale,
-    max_factor * scale)`` (0.95 / 1.05; VOS mode 0.9 / 1.1, see :meth:`for_vos`).
+    target_scale: float
+    ratio: float
+    recorded: bool
+
+
+class AreaScaleEstimator:
+    """Scale update from the segmented area (§1.5 step 4d; the parameters and their defaults are the tracker's, §1.7).
+
+    The history holds up to ``budget`` areas, starting with the frame-1 mask area. For a new area ``a``:
+    ``ratio = |mean(history) - a| / mean(history)``; if ``uncertainty < uncertainty_thr`` and
+    ``ratio < pixels_ratio_thr``, ``a`` is to enter the history and the area-preserving box of the rectangle given to
+    :meth:`propose` (the tracker passes the minimum-area rectangle ``rect0``, as the originals, not the refit) proposes
+    ``t = sqrt(w h) * search_area_scale / sample_size``; if ``t > min_scale`` and
+    ``|t - scale| / scale < max_rel_change``, the scale becomes ``clamp(t, min_factor * scale, max_factor * scale)``.
     """
 
-    def __init__(self, initial_area: float, budget: int = 25, pixels_ratio_thr: float = 2.0,
-                 uncertainty_thr: float = 3.5, min_scale: float = 0.2, max_rel_change: float = 0.75,
-                 min_factor: float = 0.95, max_factor: float = 1.05, search_area_scale: float = 4.5,
-                 sample_size: int = 256):
+    def __init__(self, initial_area: float, *, budget: int, pixels_ratio_thr: float, uncertainty_thr: float,
+                 min_scale: float, max_rel_change: float, min_factor: float, max_factor: float,
+                 search_area_scale: float, sample_size: int):
         if not initial_area > 0:
             raise ValueError(f"initial mask area must be positive, got {initial_area}")
         if not 0 < min_factor <= 1 <= max_factor:
@@ -237,25 +246,35 @@ class AreaScaleEstimator:
         self.search_area_scale, self.sample_size = search_area_scale, sample_size
 
     @classmethod
-    def for_vos(cls, initial_area: float, **kwargs) -> "AreaScaleEstimator":
-        """VOS mode (§1.6): scale change bounds 0.9 / 1.1."""
-        return cls(initial_area, min_factor=0.9, max_factor=1.1, **kwargs)
+    def from_params(cls, initial_area: float, params, vos: bool) -> "AreaScaleEstimator":
+        """The estimator of a :class:`pytracking.parameter.segmentation.SegmentationTrackingParams`; ``vos``: the
+        VOS-mode scale change bounds (§1.6)."""
+        p = params
+        lo, hi = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if vos else
+                  (p.min_scale_change_factor, p.max_scale_change_factor))
+        return cls(initial_area, budget=p.mask_pixels_budget_sz, pixels_ratio_thr=p.segm_pixels_ratio,
+                   uncertainty_thr=p.uncertainty_segm_scale_thr, min_scale=p.segm_min_scale,
+                   max_rel_change=p.max_rel_scale_ch_thr, min_factor=lo, max_factor=hi,
+                   search_area_scale=p.dcf.search_area_scale, sample_size=p.dcf.sample_size)
 
     def ratio(self, area: float) -> float:
         """Relative difference of ``area`` from the mean of the history."""
         mean = float(np.mean(self.history))
         return abs(mean - float(area)) / mean
 
-    def update(self, area: float, polygon, uncertainty: float, target_scale: float) -> tuple[float, float]:
+    def propose(self, area: float, polygon, uncertainty: float, target_scale: float) -> ScaleProposal:
         """``polygon`` (8,): the rectangle whose area-preserving box proposes the scale (``rect0`` in the trackers).
-        Returns ``(new_target_scale, ratio)``; ``ratio`` is computed before ``area`` enters the history and also
-        decides the position update (< 1) and whether the region is output (< 2) (§1.5 steps 4e-f)."""
+        ``ratio`` is computed before ``area`` would enter the history. Changes nothing."""
         ratio = self.ratio(area)
         scale = float(target_scale)
-        if uncertainty < self.uncertainty_thr and ratio < self.pixels_ratio_thr:
-            self.history.append(float(area))
+        recorded = uncertainty < self.uncertainty_thr and ratio < self.pixels_ratio_thr
+        if recorded:
             box = polygon_to_preserve_area_box(np.asarray(polygon, dtype=np.float64).reshape(-1))
             proposed = math.sqrt(box[2] * box[3]) * self.search_area_scale / self.sample_size
             if proposed > self.min_scale and abs(proposed - scale) / scale < self.max_rel_change:
                 scale = min(max(proposed, self.min_factor * scale), self.max_factor * scale)
-        return scale, ratio
+        return ScaleProposal(scale, ratio, recorded)
+
+    def record(self, area: float) -> None:
+        """Append ``area`` to the history (for a proposal with ``recorded``)."""
+        self.history.append(float(area))

@@ -2,13 +2,16 @@
 refines position, scale and output region while the DCF is confident enough, and the refined position becomes the
 centre of the DCF's training label. Subclasses supply the segmentation head and its memory
 (``_init_segmentation``, ``_segment``).
+
+``track`` writes the target state once per frame: the DCF's update (:func:`update_state`) and the segmentation
+(:class:`SegmentationProposal`) only propose, and :func:`resolve_state` combines them (§1.8 steps 3-5).
 """
 from __future__ import annotations
 
 import abc
 import contextlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -26,14 +29,42 @@ from pytracking.tracker.shared.network import (backbone_features, check_crop_siz
                                                load_dcf_backbone, load_tracker_network)
 
 
-@dataclass
-class SegmentationOutcome:
-    """One segmentation pass: the full-image probability, and when the mask gave a region (§1.5 step 4f) its
-    (8,) rotated rectangle and (4,) axis-aligned hull in image pixels, else ``None``."""
+@dataclass(frozen=True)
+class SegmentationProposal:
+    """What one segmentation pass proposes (§1.5 step 4); it changes nothing itself.
+
+    ``prob`` (H, W) float32 full-image foreground probability. ``polygon`` (8,) rotated rectangle and ``box`` (4,)
+    its axis-aligned hull in image pixels when the region is output (step 4f), else ``None`` (the DCF box is output
+    and the position is the DCF's). ``target_scale``: the scale from the mask area (step 4d), ``None`` = unchanged.
+    ``mask_centre`` (row, col): the position moves there (step 4e), ``None`` = it does not. ``area``: the contour
+    area entering the area history, ``None`` = not recorded."""
 
     prob: np.ndarray
-    polygon: np.ndarray | None
-    box: np.ndarray | None
+    polygon: np.ndarray | None = None
+    box: np.ndarray | None = None
+    target_scale: float | None = None
+    mask_centre: np.ndarray | None = None
+    area: float | None = None
+
+
+def resolve_state(dcf_state: TargetState, new_pos: np.ndarray, proposal: SegmentationProposal | None) -> TargetState:
+    """The frame's final target state (§1.8 steps 4-5), from ``dcf_state`` (the state after the DCF's
+    :func:`update_state` on an accepted frame, else the previous state), the DCF's estimate ``new_pos`` clamped to
+    the image (step 4), and the segmentation's ``proposal`` (``None``: not segmented).
+
+    Position: ``new_pos`` unless the segmentation outputs a region; then its mask centre when it proposes one, else
+    ``dcf_state.pos``. Scale: the proposal's, else ``dcf_state``'s (``target_sz`` follows the scale at the next
+    accepted :func:`update_state`, as in the originals)."""
+    if proposal is None or proposal.polygon is None:
+        pos = new_pos
+    elif proposal.mask_centre is not None:
+        pos = proposal.mask_centre
+    else:
+        pos = dcf_state.pos
+    scale = dcf_state.target_scale
+    if proposal is not None and proposal.target_scale is not None:
+        scale = proposal.target_scale
+    return replace(dcf_state, pos=np.array(pos, dtype=np.float64), target_scale=scale)
 
 
 class DCFSegmentationTracker(BaseTracker):
@@ -45,6 +76,17 @@ class DCFSegmentationTracker(BaseTracker):
     def __init__(self, params, device="cpu"):
         super().__init__(params, device)
         self.net: torch.nn.Module | None = None
+        # Per sequence, set by initialize():
+        self.dcf: DCFLocalizer | None = None           # the DCF localiser (§1.4)
+        self.state: TargetState | None = None          # target pos / size / scale, written once per frame by track()
+        self.gate: UncertaintyGate | None = None       # DCF uncertainty and frame acceptance (§1.4)
+        self.area_scale: AreaScaleEstimator | None = None  # scale from the mask area (§1.5 step 4d)
+        self.frame_num = 0                             # 1-based; 1 = the initialisation frame
+        self.rotated = False                           # output rotated rectangles (a polygon start)
+        self.vos = False                               # VOS mode: started from a mask, segments every frame (§1.6)
+        self.mask_thr = params.segm_mask_thr           # probability threshold of the mask (VOS: vos_segm_mask_thr)
+        self.dist: torch.Tensor | None = None          # (1, 1, S, S) distance map of a centred target
+        self.crop_shift = 0.5                          # segmentation crop centre = pos + crop_shift (see initialize)
 
     # ------------------------------------------------------------------ subclass hooks
     @abc.abstractmethod
@@ -67,8 +109,6 @@ class DCFSegmentationTracker(BaseTracker):
         target = initial_target(region, p.vot_anno_conversion_type)
         self.rotated, self.vos = target.rotated, region.mask is not None
         self.mask_thr = p.vos_segm_mask_thr if self.vos else p.segm_mask_thr
-        self.scale_change = ((p.vos_min_scale_change_factor, p.vos_max_scale_change_factor) if self.vos else
-                             (p.min_scale_change_factor, p.max_scale_change_factor))
         # DCF (§1.4 frame 1).
         self.dcf = DCFLocalizer(p.dcf, self._in_precision(layer3_feature_fn(self._dcf_net())), self.device)
         info = self.dcf.initialize(frame, target.pos, target.target_sz)
@@ -96,12 +136,7 @@ class DCFSegmentationTracker(BaseTracker):
             crop.dist = self.dist
         with self._autocast():
             reference = self._init_segmentation(crop, region, self.state.target_sz)
-        lo, hi = self.scale_change
-        self.area_scale = AreaScaleEstimator(
-            max(float(reference.sum()), 1.0), budget=p.mask_pixels_budget_sz, pixels_ratio_thr=p.segm_pixels_ratio,
-            uncertainty_thr=p.uncertainty_segm_scale_thr, min_scale=p.segm_min_scale,
-            max_rel_change=p.max_rel_scale_ch_thr, min_factor=lo, max_factor=hi,
-            search_area_scale=p.dcf.search_area_scale, sample_size=p.dcf.sample_size)
+        self.area_scale = AreaScaleEstimator.from_params(max(float(reference.sum()), 1.0), p, self.vos)
         out_polygon = region.polygon if region.polygon is not None else box_to_polygon(region.box)
         return make_output(region.box, polygon=out_polygon, mask=init_mask, score=1.0,
                            prob=init_mask.astype(np.float32))
@@ -123,18 +158,20 @@ class DCFSegmentationTracker(BaseTracker):
         else:
             loc = self.dcf.localize(frame, self.state.pos, sample_scale)          # step 2
         uncertainty, accepted = self.gate.step(self.frame_num, loc.max_score, loc.flag)  # step 3
-        if accepted:
-            self.state = update_state(self.state, loc.new_pos, sample_scale, hw)
+        dcf_state = update_state(self.state, loc.new_pos, sample_scale, hw) if accepted else self.state
         new_pos = clamp_to_image(loc.new_pos, hw)                                 # step 4
-        outcome = None
+        proposal = None
         if self.vos or uncertainty < p.uncertainty_segment_thr:                   # step 5
-            outcome = self._segment_target(frame, new_pos, uncertainty, shared)
-        if outcome is None or outcome.polygon is None:
-            self.state.pos = new_pos
+            proposal = self._segment_target(frame, dcf_state, new_pos, uncertainty, shared)
+        self.state = resolve_state(dcf_state, new_pos, proposal)                 # the one state write
+        if proposal is not None and proposal.area is not None:
+            self.area_scale.record(proposal.area)
+        if proposal is not None and proposal.mask_centre is not None and p.segm_crop_centre == "original":
+            self.crop_shift = 0.0       # pos is now a mask centre in pixel coordinates, as the original's
         self.dcf.update(self.frame_num, loc.features if accepted else None,       # steps 6-7
                         loc.label_offset(self.state.pos) if accepted else None,
                         hard_negative=loc.flag == "hard_negative")
-        return self._output(outcome, uncertainty, hw)                             # step 8
+        return self._output(proposal, uncertainty, hw)                            # step 8
 
     # ------------------------------------------------------------------ helpers
     def _load_net(self) -> None:
@@ -195,16 +232,16 @@ class DCFSegmentationTracker(BaseTracker):
         centre = crop.crop_point(pos) + dist_centre_shift(self.params.segm_dist_centre)
         return distance_map(crop.size, centre, self.device)[None, None]
 
-    def _segment_target(self, frame: np.ndarray, new_pos: np.ndarray, uncertainty: float,
-                        crop: SegmentationCrop | None = None) -> SegmentationOutcome:
+    def _segment_target(self, frame: np.ndarray, state: TargetState, new_pos: np.ndarray, uncertainty: float,
+                        crop: SegmentationCrop | None = None) -> SegmentationProposal:
         """§1.5: segment around ``new_pos`` (in ``crop``, the frame's shared search sample, or a new segmentation
-        crop centred there), fit a rotated rectangle, update scale and position.
+        crop of ``state.target_sz`` centred there), fit a rotated rectangle, propose scale and position.
 
-        The scale update is fed the minimum-area rectangle ``rect0`` and the position moves to its centre, as in all
-        three originals; the bbox_fit refit is used only for the output region."""
+        The scale proposal is fed the minimum-area rectangle ``rect0`` and the position proposal is its centre, as in
+        all three originals; the bbox_fit refit is used only for the output region."""
         p = self.params
         if crop is None:
-            crop = crop_around(frame, new_pos, self.state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
+            crop = crop_around(frame, new_pos, state.target_sz, p.segm_search_area_factor, p.segm_output_sz,
                                shift=self.crop_shift, device=self.device)
             crop.dist = self.dist
         else:
@@ -217,20 +254,21 @@ class DCFSegmentationTracker(BaseTracker):
                                 p.segm_optimize_polygon, rotated=self.rotated,
                                 score_initial=p.segm_fit_score_initial, fill_all=self.vos)
         if region is None or not (np.all(np.isfinite(region.polygon)) and np.all(np.isfinite(region.rect0))):
-            return SegmentationOutcome(prob, None, None)
+            return SegmentationProposal(prob)
+        target_scale = area = None
         if p.segm_scale_estimation:                                               # step 4d
-            self.state.target_scale, ratio = self.area_scale.update(region.contour_area, region.rect0,
-                                                                    uncertainty, self.state.target_scale)
+            scale = self.area_scale.propose(region.contour_area, region.rect0, uncertainty, state.target_scale)
+            ratio, target_scale = scale.ratio, scale.target_scale
+            area = region.contour_area if scale.recorded else None
         else:
             ratio = self.area_scale.ratio(region.contour_area)
+        mask_centre = None
         if ratio < p.consider_segm_pixels_ratio:                                  # step 4e
             cx, cy = region.rect0_center
-            self.state.pos = np.array([cy, cx], dtype=np.float64)
-            if p.segm_crop_centre == "original":
-                self.crop_shift = 0.0       # pos is now a mask centre in pixel coordinates, as the original's
+            mask_centre = np.array([cy, cx], dtype=np.float64)
         if ratio < p.segm_pixels_ratio:                                           # step 4f
-            return SegmentationOutcome(prob, region.polygon, region.box)
-        return SegmentationOutcome(prob, None, None)
+            return SegmentationProposal(prob, region.polygon, region.box, target_scale, mask_centre, area)
+        return SegmentationProposal(prob, None, None, target_scale, mask_centre, area)
 
     def _blank_output(self, hw) -> dict:
         """A blank (constant) frame shows no target: the last box with score 0 and an empty mask; the DCF, the
@@ -239,18 +277,18 @@ class DCFSegmentationTracker(BaseTracker):
         return make_output(box, polygon=box_to_polygon(box), mask=np.zeros(hw, np.uint8), score=0.0,
                            prob=np.zeros(hw, np.float32))
 
-    def _output(self, outcome: SegmentationOutcome | None, uncertainty: float, hw) -> dict:
+    def _output(self, proposal: SegmentationProposal | None, uncertainty: float, hw) -> dict:
         """The region of the mask if there is one, else the DCF box (§1.8 step 8). ``score`` is the DCF
         confidence ``1 / max(1, uncertainty)`` in [0, 1] (0 when the target is not found). The box of a mask region
         is clipped to the image (the mask cannot see beyond it); the rotated polygon is reported as fitted."""
         score = 1.0 / max(1.0, uncertainty) if math.isfinite(uncertainty) else 0.0
-        if outcome is not None and outcome.polygon is not None:
-            box = _clip_to_image(outcome.box, hw)
-            polygon = outcome.polygon if self.rotated else box_to_polygon(box)
+        if proposal is not None and proposal.polygon is not None:
+            box = _clip_to_image(proposal.box, hw)
+            polygon = proposal.polygon if self.rotated else box_to_polygon(box)
         else:
             box = pos_to_box(self.state.pos, self.state.target_sz)
             polygon = box_to_polygon(box)
-        prob = outcome.prob if outcome is not None else np.zeros(hw, np.float32)
+        prob = proposal.prob if proposal is not None else np.zeros(hw, np.float32)
         return make_output(box, polygon=polygon, mask=(prob > self.params.output_mask_thr).astype(np.uint8),
                            score=score, prob=prob)
 

@@ -122,41 +122,61 @@ def test_paste_probability_places_the_crop():
     assert pasted[0, 0] == 0 and pasted[:, :60].max() == 0
 
 
+def _estimator(initial_area, vos=False, **changes):
+    """The estimator with the tracker's default parameters (§1.7): 4.5 target sides on a 256 px DCF sample."""
+    from pytracking.parameter.segmentation import SegmParams
+
+    params = SegmParams(**changes)
+    assert (params.dcf.search_area_scale, params.dcf.sample_size) == (4.5, 256)
+    return AreaScaleEstimator.from_params(initial_area, params, vos)
+
+
+def _update(est, area, polygon, uncertainty, target_scale):
+    """propose, then record when the proposal says so (what the tracker does); ``(scale, ratio)``."""
+    before = list(est.history)
+    proposal = est.propose(area, polygon, uncertainty, target_scale)
+    assert list(est.history) == before                        # propose changes nothing
+    if proposal.recorded:
+        est.record(area)
+    return proposal.target_scale, proposal.ratio
+
+
 def test_area_scale_update_clamps_and_gates():
     poly = np.array([0, 0, 100, 0, 100, 100, 0, 100], float)      # preserve-area box 101 x 101
     proposed = 101 * 4.5 / 256
-    est = AreaScaleEstimator(1000.0)
-    scale, ratio = est.update(1100.0, poly, uncertainty=1.0, target_scale=proposed / 1.2)
+    est = _estimator(1000.0)
+    assert est.propose(1100.0, poly, 1.0, proposed / 1.2).recorded and list(est.history) == [1000.0]
+    scale, ratio = _update(est, 1100.0, poly, uncertainty=1.0, target_scale=proposed / 1.2)
     assert ratio == pytest.approx(0.1)
     assert scale == pytest.approx(1.05 * proposed / 1.2)           # clamped at +5 %
     assert list(est.history) == [1000.0, 1100.0]
-    scale, _ = est.update(1050.0, poly, uncertainty=1.0, target_scale=proposed / 0.8)
+    scale, _ = _update(est, 1050.0, poly, uncertainty=1.0, target_scale=proposed / 0.8)
     assert scale == pytest.approx(0.95 * proposed / 0.8)           # clamped at -5 %
-    scale, _ = est.update(1050.0, poly, uncertainty=1.0, target_scale=proposed * 1.01)
+    scale, _ = _update(est, 1050.0, poly, uncertainty=1.0, target_scale=proposed * 1.01)
     assert scale == pytest.approx(proposed)                         # inside the bounds: taken as is
-    vos = AreaScaleEstimator.for_vos(1000.0)
-    assert vos.update(1000.0, poly, 1.0, proposed / 1.2)[0] == pytest.approx(1.1 * proposed / 1.2)
+    vos = _estimator(1000.0, vos=True)
+    assert _update(vos, 1000.0, poly, 1.0, proposed / 1.2)[0] == pytest.approx(1.1 * proposed / 1.2)
 
 
 def test_area_scale_update_rejections():
     poly = np.array([0, 0, 100, 0, 100, 100, 0, 100], float)
     proposed = 101 * 4.5 / 256
-    est = AreaScaleEstimator(1000.0)
-    assert est.update(1000.0, poly, uncertainty=3.5, target_scale=1.0) == (1.0, 0.0)   # too uncertain
+    est = _estimator(1000.0)
+    assert _update(est, 1000.0, poly, uncertainty=3.5, target_scale=1.0) == (1.0, 0.0)   # too uncertain
     assert list(est.history) == [1000.0]
-    scale, ratio = est.update(3500.0, poly, uncertainty=0.0, target_scale=1.0)         # area jump: ratio 2.5
+    scale, ratio = _update(est, 3500.0, poly, uncertainty=0.0, target_scale=1.0)         # area jump: ratio 2.5
     assert (scale, ratio) == (1.0, 2.5) and list(est.history) == [1000.0]
-    assert est.update(1000.0, poly, 0.0, proposed * 4)[0] == proposed * 4             # change >= 75 %
+    assert _update(est, 1000.0, poly, 0.0, proposed * 4)[0] == proposed * 4             # change >= 75 %
     tiny = np.array([0, 0, 5, 0, 5, 5, 0, 5], float)                                    # t = 6 * 4.5 / 256 < 0.2
-    assert est.update(1000.0, tiny, 0.0, 0.1)[0] == 0.1
+    assert _update(est, 1000.0, tiny, 0.0, 0.1)[0] == 0.1
     with pytest.raises(ValueError, match="area"):
-        AreaScaleEstimator(0.0)
+        _estimator(0.0)
 
 
 def test_history_budget():
-    est = AreaScaleEstimator(100.0, budget=3)
+    est = _estimator(100.0, mask_pixels_budget_sz=3)
     for a in (110.0, 120.0, 130.0):
-        est.update(a, np.array([0, 0, 10, 0, 10, 10, 0, 10], float), 0.0, 1.0)
+        _update(est, a, np.array([0, 0, 10, 0, 10, 10, 0, 10], float), 0.0, 1.0)
     assert list(est.history) == [110.0, 120.0, 130.0]
     assert est.ratio(120.0) == pytest.approx(0.0)
 

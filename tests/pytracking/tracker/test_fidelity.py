@@ -73,8 +73,7 @@ def _tracker_for_segment_target(prob, target_scale, **changes) -> _StubTracker:
     trk.state = TargetState(np.array([60.0, 60.0]), np.array([24.0, 24.0]), target_scale, np.array([24.0, 24.0]))
     geometry = _crop_geometry(trk)
     region = mask_to_region(prob, geometry, 0.5, p.segm_min_contour_area, True, rotated=True)
-    trk.area_scale = AreaScaleEstimator(region.contour_area, search_area_scale=p.dcf.search_area_scale,
-                                        sample_size=p.dcf.sample_size)
+    trk.area_scale = AreaScaleEstimator.from_params(region.contour_area, p, vos=False)
     return trk
 
 
@@ -105,12 +104,12 @@ def test_scale_update_is_fed_the_min_area_rectangle_not_the_refit():
     assert t_refit_max < 0.95 * t_min_area  # the two rules give clearly different scales
     trk = _tracker_for_segment_target(prob, target_scale=t_min_area * 1.02)
     region = mask_to_region(prob, _crop_geometry(trk), 0.5, p.segm_min_contour_area, True, rotated=True)
-    outcome = trk._segment_target(np.zeros((120, 120, 3), np.uint8), np.array([60.0, 60.0]), 0.0)
+    proposal = trk._segment_target(np.zeros((120, 120, 3), np.uint8), trk.state, np.array([60.0, 60.0]), 0.0)
     assert not np.allclose(region.polygon, region.rect0)   # the refit was accepted: they differ ...
-    np.testing.assert_allclose(outcome.polygon, region.polygon)                      # ... the output is the refit
-    assert trk.state.target_scale == pytest.approx(t_min_area, rel=1e-9)             # ... the scale the min-area one
+    np.testing.assert_allclose(proposal.polygon, region.polygon)                     # ... the output is the refit
+    assert proposal.target_scale == pytest.approx(t_min_area, rel=1e-9)              # ... the scale the min-area one
     # the position moves to the min-area rectangle's centre (crop (44.5, 34.5) -> image, f = 1)
-    np.testing.assert_allclose(trk.state.pos[::-1], region.rect0_center)
+    np.testing.assert_allclose(proposal.mask_centre[::-1], region.rect0_center)
 
 
 def test_box_fit_sees_the_largest_contour_filled_or_in_vos_mode_every_contour():
@@ -134,7 +133,7 @@ def test_score_initial_of_the_box_fit_is_a_parameter():
     areas = {}
     for score_initial in (True, False):
         trk = _tracker_for_segment_target(prob, 0.5, segm_fit_score_initial=score_initial)
-        out = trk._segment_target(np.zeros((120, 120, 3), np.uint8), np.array([60.0, 60.0]), 0.0)
+        out = trk._segment_target(np.zeros((120, 120, 3), np.uint8), trk.state, np.array([60.0, 60.0]), 0.0)
         areas[score_initial] = rect_area(out.polygon)
     # the scored start keeps the rectangle (21 x 29 px between the pixel centres of cols 34..55, rows 30..59); the
     # original's -1 start always takes the first feasible shrink: one pixel off one side (21 x 28 or 20 x 29)
