@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from ltr.admin.params import ParameterError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -58,7 +60,7 @@ ENV_PREFIX = "PYTRACKING_"
 SETTINGS_FILE_ENV = "PYTRACKING_SETTINGS"
 
 
-class SettingsError(ValueError):
+class SettingsError(ParameterError):
     """A settings key is missing, unknown or points to something that does not exist."""
 
 

@@ -11,6 +11,8 @@ initialisation); the distance maps then use the exact centre.
 """
 from __future__ import annotations
 
+from ltr.admin.params import ParameterError, Params
+
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -23,7 +25,7 @@ from ltr.data.transforms import box_mask, crop_to_tensor, jitter_box
 
 
 @dataclass(frozen=True)
-class ProcessingParams:
+class ProcessingParams(Params):
     """Crop and augmentation settings (defaults: the D3S/CMEDFL/DMB recipe, §2.5 / §3.4)."""
 
     search_factor: float = 4.0
@@ -36,21 +38,22 @@ class ProcessingParams:
     dist_centre: str = "shifted"     # distance-map centre convention (ltr.data.preprocess.DIST_CENTRE_SHIFTS)
 
     def __post_init__(self):
+        super().__post_init__()
         if self.dist_centre not in DIST_CENTRE_SHIFTS:
-            raise ValueError(f"processing setting 'dist_centre' must be one of "
-                             f"{', '.join(map(repr, DIST_CENTRE_SHIFTS))}, got {self.dist_centre!r}")
+            raise ParameterError(f"processing setting 'dist_centre' must be one of "
+                                 f"{', '.join(map(repr, DIST_CENTRE_SHIFTS))}, got {self.dist_centre!r}")
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name == "dist_centre":
                 continue
             if not np.isfinite(value) or value < 0:
-                raise ValueError(f"processing setting '{f.name}' must be a finite non-negative number, got {value}")
+                raise ParameterError(f"processing setting '{f.name}' must be a finite non-negative number, got {value}")
         if self.output_size < 1 or self.search_factor <= 0:
-            raise ValueError(f"processing needs output_size >= 1 and search_factor > 0, got {self.output_size} and "
-                             f"{self.search_factor}")
+            raise ParameterError(f"processing needs output_size >= 1 and search_factor > 0, got {self.output_size} and "
+                                 f"{self.search_factor}")
         if not 0 <= self.box_mask_prob <= 1 or self.brightness_jitter >= 1:
-            raise ValueError(f"processing needs box_mask_prob in [0, 1] and brightness_jitter < 1, got "
-                             f"{self.box_mask_prob} and {self.brightness_jitter}")
+            raise ParameterError(f"processing needs box_mask_prob in [0, 1] and brightness_jitter < 1, got "
+                                 f"{self.box_mask_prob} and {self.brightness_jitter}")
 
     def without_augmentation(self) -> "ProcessingParams":
         """The same crop geometry (``search_factor``, ``output_size``) with every random change switched off: crops

@@ -22,6 +22,8 @@ at construction; this is the original "retry until a sequence qualifies" loop wi
 """
 from __future__ import annotations
 
+from ltr.admin.params import ParameterError, Params
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +33,7 @@ from ltr.data.processing import SegmProcessing, to_pair_batch
 
 
 @dataclass(frozen=True)
-class SamplerParams:
+class SamplerParams(Params):
     """Sampling settings (defaults: D3S pair mode, §2.5)."""
 
     mode: str = "pair"
@@ -43,13 +45,14 @@ class SamplerParams:
     min_visible: int = 5
 
     def __post_init__(self):
+        super().__post_init__()
         if self.mode not in ("pair", "sequence"):
-            raise ValueError(f"sampler mode must be 'pair' or 'sequence', got '{self.mode}'")
+            raise ParameterError(f"sampler mode must be 'pair' or 'sequence', got '{self.mode}'")
         if self.mode == "pair" and self.num_frames != 2:
-            raise ValueError(f"pair mode samples 2 frames, got num_frames={self.num_frames}")
+            raise ParameterError(f"pair mode samples 2 frames, got num_frames={self.num_frames}")
         if self.num_frames < 2 or self.max_skip < 2 or self.max_gap < 0 or self.samples_per_epoch < 1:
-            raise ValueError("sampler needs num_frames >= 2, max_skip >= 2, max_gap >= 0 and samples_per_epoch >= 1, "
-                             f"got {self.num_frames}, {self.max_skip}, {self.max_gap}, {self.samples_per_epoch}")
+            raise ParameterError("sampler needs num_frames >= 2, max_skip >= 2, max_gap >= 0 and samples_per_epoch >= 1, "
+                                 f"got {self.num_frames}, {self.max_skip}, {self.max_gap}, {self.samples_per_epoch}")
 
 
 def _chain_starts(visible: np.ndarray, length: int, max_skip: int) -> np.ndarray:

@@ -100,11 +100,12 @@ def _greedy_shrink(mask: np.ndarray, box: list, alpha: float, min_inside: float,
     return [x1, y1, x2, y2]
 
 
-def bbox_fit(mask: np.ndarray, rotated: bool = True, alpha: float = 0.25, min_inside: float = 0.9,
+def bbox_fit(mask: np.ndarray, min_area: float, rotated: bool = True, alpha: float = 0.25, min_inside: float = 0.9,
              score_initial: bool = True) -> Optional[np.ndarray]:
     """Refit a rectangle to a mask (§1.5 step 4b, the original ``fit_bbox_to_mask``): ``(4, 2)`` corners or None.
 
-    The mask is binarised at 0.3; None if its largest contour has area <= 50 px. With ``rotated``, the angle and
+    The mask is binarised at 0.3; None if its largest contour has area <= ``min_area`` px (the originals: 50 at
+    their 384 px crop; the trackers pass ``segm_min_contour_area``, which :func:`tiny_crop` scales with the crop). With ``rotated``, the angle and
     centre come from an ellipse fit of the largest contour (from ``cv2.minAreaRect`` when an ellipse axis exceeds
     0.6x the mask size), the mask is rotated to make the object axis-aligned, the rectangle starts at the extents
     of the rotated mask's largest contour, is shrunk greedily (:func:`_greedy_shrink`) and rotated back. Without
@@ -116,7 +117,7 @@ def bbox_fit(mask: np.ndarray, rotated: bool = True, alpha: float = 0.25, min_in
     """
     binary = (np.asarray(mask) > 0.3).astype(np.uint8)
     contour, area = largest_contour(binary, cv2.CHAIN_APPROX_NONE)
-    if contour is None or area <= 50:
+    if contour is None or area <= min_area:
         return None
     if not rotated:
         x1, y1 = contour.min(axis=0)
@@ -172,7 +173,7 @@ def filled_contours(binary: np.ndarray, contour: Optional[np.ndarray] = None) ->
     return filled
 
 
-def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 0.5, min_area: float = 50.0,
+def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float, min_area: float,
                    optimize_polygon: bool = True, rotated: bool = True, score_initial: bool = True,
                    fill_all: bool = False) -> Optional[SegmentationRegion]:
     """§1.5 steps 3-4c: threshold the ``(S, S)`` foreground probability, take the largest external contour
@@ -190,7 +191,7 @@ def mask_to_region(prob: np.ndarray, geometry: CropGeometry, threshold: float = 
     rect = rect0
     if optimize_polygon:
         fit_mask = filled_contours(binary, None if fill_all else contour)
-        refit = bbox_fit(fit_mask, rotated=rotated, score_initial=score_initial)
+        refit = bbox_fit(fit_mask, min_area, rotated=rotated, score_initial=score_initial)
         if refit is not None:
             ratio = rect_area(refit) / max(rect_area(rect0), 1e-12)
             if 0.1 < ratio < 2.5:

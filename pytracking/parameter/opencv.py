@@ -3,8 +3,9 @@
 Each OpenCV option is declared once here, with OpenCV's own default (``cv2.Tracker<Name>_Params()``;
 ``tests/pytracking/tracker/test_opencv_trackers.py`` checks the two agree). ``OPENCV_NAMES`` maps a field to the
 attribute of OpenCV's params object; fields not in it (``output_mask``, ``num_threads``, ``seed``) belong to the
-wrapper. :meth:`OpenCVTrackerParams.validate` is called when a tracker is built, so a bad value set by
-``--param KEY=VALUE`` is reported with the parameter's name before any frame is read.
+wrapper. Types are checked by :class:`ltr.admin.params.Params`, ranges by ``__post_init__``, again when a tracker is
+built (:func:`~ltr.admin.params.revalidate`), so a bad value set by ``--set KEY=VALUE`` or assigned in Python is
+reported with the parameter's name before any frame is read.
 """
 from __future__ import annotations
 
@@ -36,24 +37,13 @@ class OpenCVTrackerParams(TrackerParams):
     #: fields that must be > 0.
     POSITIVE: ClassVar[tuple[str, ...]] = ()
 
-    def validate(self) -> None:
-        """Check types (from the annotations) and ranges; raises :class:`ParameterError` naming the key."""
+    def __post_init__(self) -> None:
+        """Types (:class:`~ltr.admin.params.Params`) and ranges; raises :class:`ParameterError` naming the key."""
+        super().__post_init__()
         cls = type(self).__name__
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", str(field.type))
-            ok = {
-                "bool": isinstance(value, bool),
-                "int": isinstance(value, int) and not isinstance(value, bool),
-                "int | None": value is None or (isinstance(value, int) and not isinstance(value, bool)),
-                "float": isinstance(value, (int, float)) and not isinstance(value, bool),
-                "str": isinstance(value, str),
-            }.get(kind, True)
-            if not ok:
-                raise ParameterError(f"{cls}.{field.name} = {value!r}: expected {kind} "
-                                     f"(e.g. --param {field.name}={field.default!r})")
-            if field.name in self.POSITIVE and not value > 0:
-                raise ParameterError(f"{cls}.{field.name} = {value!r} must be > 0")
+        for name in self.POSITIVE:
+            if not getattr(self, name) > 0:
+                raise ParameterError(f"{cls}.{name} = {getattr(self, name)!r} must be > 0")
         if self.num_threads is not None and self.num_threads < 1:
             raise ParameterError(f"{cls}.num_threads = {self.num_threads}: must be >= 1 or None (follow torch)")
 
@@ -106,8 +96,8 @@ class CSRTParams(OpenCVTrackerParams):
     POSITIVE: ClassVar[tuple[str, ...]] = ("template_size", "padding", "histogram_bins", "number_of_scales",
                                            "scale_step", "admm_iterations", "num_hog_channels_used")
 
-    def validate(self) -> None:
-        super().validate()
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.window_function not in CSRT_WINDOWS:
             raise ParameterError(f"CSRTParams.window_function = {self.window_function!r}: one of "
                                  f"{', '.join(CSRT_WINDOWS)}")
@@ -148,8 +138,8 @@ class KCFParams(OpenCVTrackerParams):
     POSITIVE: ClassVar[tuple[str, ...]] = ("sigma", "lambda_", "output_sigma_factor", "max_patch_size",
                                            "compressed_size")
 
-    def validate(self) -> None:
-        super().validate()
+    def __post_init__(self) -> None:
+        super().__post_init__()
         for name in ("desc_npca", "desc_pca"):
             if getattr(self, name) not in KCF_FEATURES:
                 raise ParameterError(f"KCFParams.{name} = {getattr(self, name)!r}: one of "
@@ -197,8 +187,8 @@ class MILParams(OpenCVTrackerParams):
     }
     POSITIVE: ClassVar[tuple[str, ...]] = tuple(OPENCV_NAMES)
 
-    def validate(self) -> None:
-        super().validate()
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.feature_set_num_features < 250:
             raise ParameterError(f"MILParams.feature_set_num_features = {self.feature_set_num_features}: OpenCV's MIL "
                                  f"classifier reads 250 features (its boosting pool size is fixed), so at least 250 "

@@ -78,6 +78,7 @@ class SegmentationTrackingParams(TrackerParams):
     vot_anno_conversion_type: str = "preserve_area"   # or "bounds" (axis-aligned bounds of the polygon)
 
     def __post_init__(self):
+        super().__post_init__()
         size = self.segm_output_sz
         if not isinstance(size, int) or isinstance(size, bool) or size % 16 or size < 32:
             raise ParameterError(f"{type(self).__name__}.segm_output_sz = {size!r}: must be an integer, a multiple "

@@ -6,7 +6,7 @@ import dataclasses
 import math
 from typing import Optional
 
-from pytracking.parameter.base import ParameterError, TrackerParams
+from ltr.admin.params import ParameterError, Params
 
 # §1.4 "Frame-1 training set": diagonal shifts of +-a with a in {0.25, 0.75}, relative to half the sample size.
 _RELATIVE_SHIFTS = ((0.25, 0.25), (-0.25, 0.25), (0.25, -0.25), (-0.25, -0.25),
@@ -16,7 +16,7 @@ _ROTATIONS = (5.0, -5.0, 10.0, -10.0, 20.0, -20.0, 30.0, -30.0, 45.0, -45.0, -60
 
 
 @dataclasses.dataclass
-class DCFParams(TrackerParams):
+class DCFParams(Params):
     """All settings of :class:`pytracking.libs.dcf.DCFLocalizer` (§1.4 / §1.7).
 
     Sizes are in pixels of the square image sample (``sample_size``) unless stated; ``feature_stride`` is the stride of
@@ -72,6 +72,8 @@ class DCFParams(TrackerParams):
     uncertainty_warmup_frames: int = 5
 
     def __post_init__(self):
+        super().__post_init__()
+
         def bad(name, why):
             raise ParameterError(f"DCFParams.{name} = {getattr(self, name)!r}: {why}")
 

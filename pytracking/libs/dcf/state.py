@@ -56,9 +56,10 @@ def clamp_to_image(pos, image_sz) -> np.ndarray:
 class UncertaintyGate:
     """The DCF's tracking uncertainty from the history of peak scores (§1.4 "Uncertainty and state update").
 
-    The history starts as ``[1]`` (not a real score) and keeps the last ``budget`` (25) accepted peaks. While
-    ``frame_num <= warmup_frames`` (5) the uncertainty is 0; later it is ``mean(history) / max_score``. A frame is
-    *accepted* (peak appended, state and DCF updated) when the uncertainty is below ``threshold`` (3);
+    The history starts as ``[1]`` (not a real score) and keeps the last ``budget`` accepted peaks. While
+    ``frame_num <= warmup_frames`` the uncertainty is 0; later it is ``mean(history) / max_score``. A frame is
+    *accepted* (peak appended, state and DCF updated) when the uncertainty is below ``threshold`` (the
+    ``DCFParams`` fields ``response_budget_sz``, ``uncertainty_warmup_frames``, ``tracking_uncertainty_thr``);
     'not_found' reports 100.
 
     Deviations (docs/dcf.md): a 'not_found' frame is never accepted (the original appended its peak and updated
@@ -68,13 +69,14 @@ class UncertaintyGate:
 
     NOT_FOUND_UNCERTAINTY = 100.0
 
-    def __init__(self, threshold: float = 3.0, budget: int = 25, warmup_frames: int = 5):
+    def __init__(self, *, threshold: float, budget: int, warmup_frames: int):
         self.threshold, self.warmup_frames = float(threshold), int(warmup_frames)
         self.history: deque = deque([1.0], maxlen=int(budget))
 
     @classmethod
     def from_params(cls, params) -> "UncertaintyGate":
-        return cls(params.tracking_uncertainty_thr, params.response_budget_sz, params.uncertainty_warmup_frames)
+        return cls(threshold=params.tracking_uncertainty_thr, budget=params.response_budget_sz,
+                   warmup_frames=params.uncertainty_warmup_frames)
 
     def uncertainty(self, frame_num: int, max_score: float, flag: str | None = None) -> float:
         """The uncertainty of a frame without changing the history (``frame_num`` is 1-based; 1 = init frame)."""

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from ltr.regions.convert import box_to_polygon, rasterize_box
+from pytracking.parameter.base import revalidate
 from pytracking.parameter.opencv import CSRTParams, KCFParams, MILParams, OpenCVTrackerParams
 from pytracking.tracker.base import BaseTracker, make_output, resolve_init_region
 from pytracking.tracker.opencv import backend
@@ -68,7 +69,7 @@ class OpenCVTracker(BaseTracker):
             raise TypeError(f"{type(self).__name__} needs {self.PARAMS.__name__} parameters, got "
                             f"{type(params).__name__}")
         super().__init__(params, device)
-        params.validate()
+        revalidate(params)
         self._backend = backend.find_backend(self.ALGORITHM)
         self._cv_tracker = None
         self._to_box: np.ndarray | None = None  # (ox, oy, sx, sy): rect -> box, see _box_from_rect

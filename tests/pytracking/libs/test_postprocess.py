@@ -43,7 +43,7 @@ def test_rotated_rectangle_mask_gives_back_its_polygon(angle):
     geometry = CropGeometry(center=(300.0, 200.0), scale=2.0, size=128)
     corners = _rotated_rect((60.0, 66.0), (56.0, 28.0), angle)
     prob = _fill(corners, (128, 128)).astype(np.float32)
-    region = mask_to_region(prob, geometry)
+    region = mask_to_region(prob, geometry, 0.5, 50.0)
     assert region is not None
     expected = geometry.to_image(corners)
     # Rasterised corners lose up to ~1 crop pixel = 0.5 image pixel at f = 2.
@@ -57,13 +57,14 @@ def test_rotated_rectangle_mask_gives_back_its_polygon(angle):
 
 def test_small_or_empty_masks_give_no_region():
     geometry = CropGeometry(center=(50.0, 50.0), scale=1.0, size=64)
-    assert mask_to_region(np.zeros((64, 64)), geometry) is None
+    assert mask_to_region(np.zeros((64, 64)), geometry, 0.5, 50.0) is None
     small = np.zeros((64, 64), np.float32)
     small[10:16, 10:17] = 1                     # contour area 5 x 6 = 30 <= 50
-    assert mask_to_region(small, geometry) is None
-    assert bbox_fit(small) is None
+    assert mask_to_region(small, geometry, 0.5, 50.0) is None
+    assert bbox_fit(small, 50.0) is None
+    assert bbox_fit(small, 20.0) is not None    # the tiny crops' scaled threshold (tiny_crop) lets it through
     with pytest.raises(ValueError, match=r"\(64, 64\)"):
-        mask_to_region(np.zeros((32, 32)), geometry)
+        mask_to_region(np.zeros((32, 32)), geometry, 0.5, 50.0)
 
 
 def test_threshold_is_applied_to_the_probability():
@@ -71,8 +72,8 @@ def test_threshold_is_applied_to_the_probability():
     prob = np.zeros((64, 64), np.float32)
     prob[10:40, 10:30] = 0.4
     prob[15:35, 15:25] = 0.9
-    tight = mask_to_region(prob, geometry, threshold=0.5)
-    loose = mask_to_region(prob, geometry, threshold=0.2)
+    tight = mask_to_region(prob, geometry, threshold=0.5, min_area=50.0)
+    loose = mask_to_region(prob, geometry, threshold=0.2, min_area=50.0)
     assert rect_area(tight.rect0.reshape(4, 2)) == pytest.approx(19 * 9)
     assert rect_area(loose.rect0.reshape(4, 2)) == pytest.approx(29 * 19)
 
@@ -83,10 +84,10 @@ def test_refit_removes_a_thin_protrusion():
     mask[30:50, 20:60] = 1
     mask[39:41, 60:75] = 1
     assert _greedy_shrink(mask, [20, 30, 74, 49], 0.25, 0.9, score_initial=True) == [20, 30, 59, 49]
-    fitted = bbox_fit(mask, rotated=True)
+    fitted = bbox_fit(mask, 50.0, rotated=True)
     assert _max_corner_distance(fitted, [[20, 30], [59, 30], [59, 49], [20, 49]]) < 1.0
     # Axis-aligned mode: just the min/max box, no shrinking.
-    np.testing.assert_allclose(bbox_fit(mask, rotated=False), [[20, 30], [74, 30], [74, 49], [20, 49]])
+    np.testing.assert_allclose(bbox_fit(mask, 50.0, rotated=False), [[20, 30], [74, 30], [74, 49], [20, 49]])
 
 
 def test_refit_quirk_shrinks_the_top_of_a_perfect_rectangle():
@@ -101,7 +102,7 @@ def test_refit_quirk_shrinks_the_top_of_a_perfect_rectangle():
 def test_refit_of_a_rotated_rectangle_and_min_inside_constraint():
     corners = _rotated_rect((64.0, 60.0), (60.0, 24.0), 35.0)
     mask = _fill(corners, (128, 128))
-    fitted = bbox_fit(mask, rotated=True)
+    fitted = bbox_fit(mask, 50.0, rotated=True)
     assert _max_corner_distance(fitted, corners) < 1.5
     # Half the mask far away: the 0.9 constraint forbids shrinking onto either part.
     two = np.zeros((60, 60), np.uint8)

@@ -261,11 +261,11 @@ def test_missing_contrib_fails_at_construction_naming_the_package(monkeypatch, n
 
 
 @pytest.mark.parametrize("name, override, match", [
-    ("csrt", "use_segmentation=1", "use_segmentation = 1: expected bool"),
+    ("csrt", "use_segmentation=1", "'use_segmentation' must be bool, got 1"),
     ("csrt", "window_function=box", "one of hann, cheb, kaiser"),
-    ("csrt", "padding=0", "padding = 0 must be > 0"),
+    ("csrt", "padding=0", "padding = 0.0 must be > 0"),
     ("kcf", "desc_pca=hog", "one of none, gray, cn, gray\\+cn"),
-    ("kcf", "max_patch_size=10.5", "expected int"),
+    ("kcf", "max_patch_size=10.5", "'max_patch_size' must be int"),
     ("mil", "sampler_search_win_size=1.0", "no negative samples"),
     ("mil", "num_threads=0", "num_threads"),
     ("mil", "feature_set_num_features=100", "at least 250"),
