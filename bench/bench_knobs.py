@@ -75,7 +75,7 @@ def main(argv=None) -> int:
                       "--threads", str(threads or args.threads)]
             argv_i += ["--net", args.net or _param_net(name, param)]
             for o in overrides:
-                argv_i += ["--param", o]
+                argv_i += ["--set", o]
             bench_tracker_main(argv_i)
             result = json.loads(out.read_text())
             rows.append({"knob": label, "overrides": overrides, "threads": threads or args.threads,

@@ -97,7 +97,7 @@ def make_data(fmt: str, root: Path, args) -> Path:
 def run_ope(spec: TrackerSpec, dataset: str, data: Path, results: Path, args) -> dict:
     seqs = get_dataset(dataset, root=data)
     trk = Tracker(spec.name, spec.param, results_path=results / spec.label / dataset)
-    outcomes = run_dataset(seqs, [trk], threads=args.workers, params=spec.params())
+    outcomes = run_dataset(seqs, [trk], workers=args.workers, params=spec.params())
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise RuntimeError(f"{spec.label} failed on {failed[0].sequence}: {failed[0].message}")
@@ -118,7 +118,7 @@ def run_vot(spec: TrackerSpec, dataset: str, data: Path, results: Path, args) ->
 
     sequences = load_vot(dataset, data)
     results_dir = results / spec.label / "vot" / dataset
-    run_experiment(spec, sequences, results_dir, "supervised", runs=1, threads=max(1, args.workers))
+    run_experiment(spec, sequences, results_dir, "supervised", runs=1, workers=max(1, args.workers))
     interval = tuple(args.eao_interval) if args.eao_interval else (10, max(11, args.frames - 10))
     res = analyse(results_dir, dataset, data, "supervised", interval, sequences=sequences)
     return {"accuracy": res["accuracy"], "failures": res["failures"], "eao": res["eao"],

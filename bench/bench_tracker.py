@@ -1,7 +1,7 @@
 """Per-frame time breakdown of a tracker: backbone, DCF, segmentation head, memory, crops, post-processing.
 
     python bench/bench_tracker.py [TRACKER PARAM] [--device cpu|cuda] [--frames 40] [--size 640x480]
-                                  [--net CKPT | --tiny] [--param KEY=VALUE ...] [--threads N] [--json OUT]
+                                  [--net CKPT | --tiny] [--set KEY=VALUE ...] [--threads N] [--json OUT]
 
 Runs ``TRACKER PARAM`` (default ``segm default_params``) on one generated VOT sequence. Without ``--net`` a net of the
 tracker's architecture is built with random weights at full size (ResNet-50; speed does not depend on the weights)
@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from ltr.admin.atomic import atomic_write_text
+from ltr.admin.cli_args import add_overrides
 from ltr.admin.checkpoint import save_checkpoint
 from ltr.data.image_io import read_image
 from ltr.dataset.synthetic import generate
@@ -179,8 +180,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", default="640x480", help="frame size WxH of the generated sequence")
     parser.add_argument("--net", default=None, help="checkpoint to run (default: random weights, see --tiny)")
     parser.add_argument("--tiny", action="store_true", help="tiny test network and small crops")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                        help="parameter override as in run_tracker, e.g. memory_capacity=64 (repeatable)")
+    add_overrides(parser)
     parser.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (without --net)")
@@ -206,7 +206,7 @@ def main(argv=None) -> int:
         if args.tiny:
             params.segm_output_sz, params.segm_min_contour_area = 64, 2.0
             params.dcf.sample_size, params.dcf.compressed_dim = 64, 8
-        params = apply_overrides(params, args.param)
+        params = apply_overrides(params, args.set)
         root = generate("vot", Path(tmp) / "data", sequences=1, frames=args.frames, size=args.size)
         seq = get_dataset("vot2018", root=root)[0]
         frames = [read_image(f) for f in seq.frames]

@@ -1,7 +1,7 @@
 """Cost over a long sequence: time per frame, memory entries and process memory near frame 100 and near the end.
 
     python bench/bench_tracker_long.py [TRACKER PARAM] [--frames 3000] [--unique 100] [--size 320x180]
-                                       [--net CKPT | --tiny] [--param KEY=VALUE ...] [--window 100]
+                                       [--net CKPT | --tiny] [--set KEY=VALUE ...] [--window 100]
                                        [--unbounded] [--threads 1] [--device cpu] [--json OUT]
 
 Runs ``TRACKER PARAM`` (default ``segm default_params``: the shipped ``segm_tiny.pth``) on one generated VOT
@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from ltr.admin.atomic import atomic_write_text
+from ltr.admin.cli_args import add_overrides
 from ltr.admin.checkpoint import save_checkpoint
 from ltr.data.image_io import read_image
 from ltr.dataset.synthetic import generate
@@ -181,7 +182,7 @@ def main(argv=None) -> int:
     parser.add_argument("--size", default="320x180", help="frame size WxH of the generated sequence")
     parser.add_argument("--net", default=None, help="checkpoint (default: the parameter file's net_path)")
     parser.add_argument("--tiny", action="store_true", help="tiny random net, 64 px crops and DCF samples")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    add_overrides(parser)
     parser.add_argument("--window", type=int, default=100, help="frames averaged at each measuring point")
     parser.add_argument("--unbounded", action="store_true", help="repeat with memory_capacity=10**9")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
@@ -205,7 +206,7 @@ def main(argv=None) -> int:
         if args.tiny:
             params.segm_output_sz, params.segm_min_contour_area = 64, 2.0
             params.dcf.sample_size, params.dcf.compressed_dim = 64, 8
-        params = apply_overrides(params, args.param)
+        params = apply_overrides(params, args.set)
         seq = get_dataset("vot2018", root=generate("vot", Path(tmp) / "data", sequences=1, frames=args.unique,
                                                    size=args.size))[0]
         frames = [read_image(f) for f in seq.frames]

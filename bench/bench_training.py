@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 
 from ltr.admin.atomic import atomic_write_text
+from ltr.admin.cli_args import add_root, add_threads, add_workers
 from ltr.data.loader import build_loader
 from ltr.data.processing import prepare_batch
 from ltr.trainers import Trainer, TrainerOptions
@@ -75,11 +76,11 @@ def main(argv=None) -> int:
     parser.add_argument("--recipe", default="segm/segm_tiny")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2)
+    add_workers(parser, 2, "data-loading worker processes (default 2)")
     parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--data")
+    add_root(parser, "--data", help="YouTube-VOS root (default: the recipe's)")
     parser.add_argument("--set", action="append", default=[])
-    parser.add_argument("--threads", type=int, help="torch CPU threads (1 on a busy CPU)")
+    add_threads(parser, help="torch CPU threads (1 on a busy CPU)")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     if args.threads:
@@ -92,8 +93,8 @@ def main(argv=None) -> int:
                                 **({"batch_size": args.batch_size} if args.batch_size else {}))
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Path(tmp)
-        if args.data:
-            settings = settings.replace(data_root=args.data)
+        if args.root:
+            settings = settings.replace(data_root=args.root)
         else:
             settings = settings.replace(data_root="", synthetic={"sequences": 8, "frames": 24, "seed": 0,
                                                                   "size": [640, 360]})

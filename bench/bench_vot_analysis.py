@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ltr.admin.cli_args import add_workers
 from ltr.regions.vot_text import read_region_file
 
 from votTester.analysis import score_supervised
@@ -93,7 +94,7 @@ def load(root: Path, names):
         folder = root / "data" / name
         gt = read_region_file(folder / "groundtruth.txt")
         w, h = (int(v) for v in (folder / "size").read_text().split())
-        seqs.append(VotSequence(name, [""] * len(gt), gt, (w, h), folder))
+        seqs.append(VotSequence(name, [""] * len(gt), gt, (h, w), folder))
     return seqs
 
 
@@ -106,7 +107,7 @@ def timed_score(root, names, threads=1):
 def timed_score_cpu(root, names, threads=1):
     start, cpu = time.perf_counter(), time.process_time()
     seqs = load(root, names)
-    result = score_supervised(root / "tracker", seqs, (100, 356), threads=threads)
+    result = score_supervised(root / "tracker", seqs, (100, 356), workers=threads)
     return time.perf_counter() - start, time.process_time() - cpu, result
 
 
@@ -164,7 +165,7 @@ def main():
     p.add_argument("--sequences", type=int, default=60)
     p.add_argument("--runs", type=int, default=15)
     p.add_argument("--toolkit-sequences", type=int, default=4, help="0 skips the vot-toolkit comparison")
-    p.add_argument("--threads", type=int, default=2, help="also time scoring in this many processes (1: skip)")
+    add_workers(p, 2, "also time scoring in this many processes (1: skip)")
     p.add_argument("--repeat", type=int, default=1, help="time the single-process scoring this many times")
     args = p.parse_args()
     for identical in (False, True):
@@ -178,10 +179,10 @@ def main():
                 print(f"[{label}] {args.sequences} sequences x {args.runs} runs, {frames} frames per run: ours "
                       f"{seconds:.2f} s wall, {cpu:.2f} s CPU, {load_average()} (A {result['accuracy']:.4f}, "
                       f"R {result['robustness']:.4f}, EAO {result['eao']:.4f})")
-            if args.threads > 1:
-                par_seconds, _, par = timed_score_cpu(root, names, args.threads)
+            if args.workers > 1:
+                par_seconds, _, par = timed_score_cpu(root, names, args.workers)
                 assert par["accuracy"] == result["accuracy"] and par["eao"] == result["eao"]
-                print(f"[{label}] with --threads {args.threads}: {par_seconds:.2f} s wall, {load_average()}")
+                print(f"[{label}] with --workers {args.workers}: {par_seconds:.2f} s wall, {load_average()}")
             if args.toolkit_sequences > 0:
                 try:
                     import vot  # noqa: F401

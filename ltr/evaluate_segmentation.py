@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_root
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.checkpoint import load_checkpoint, load_network
 from ltr.admin.errors import DataFormatError
@@ -100,19 +101,19 @@ def run(checkpoint: str | Path, data: str | Path, samples: int = 128, seed: int 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ltr.evaluate_segmentation", description=__doc__.split("\n")[0])
     parser.add_argument("--checkpoint", required=True)
-    parser.add_argument("--data", required=True, help="YouTube-VOS root of held-out sequences")
+    add_root(parser, "--data", required=True, help="YouTube-VOS root of held-out sequences")
     parser.add_argument("--samples", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", help="also write the result here")
     args = parser.parse_args(argv)
     try:
-        result = run(args.checkpoint, args.data, args.samples, args.seed, args.device)
+        result = run(args.checkpoint, args.root, args.samples, args.seed, args.device)
     except (DataFormatError, SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{result['settings']}: mean IoU trained {result['trained_iou']:.4f}, untrained "
-          f"{result['untrained_iou']:.4f} ({args.samples} samples of {args.data})")
+          f"{result['untrained_iou']:.4f} ({args.samples} samples of {args.root})")
     if args.json:
         atomic_write_text(args.json, json.dumps(result, indent=2) + "\n")
     return 0

@@ -3,7 +3,7 @@
 Examples::
 
     python -m ltr.run_training segm segm_tiny --workspace /tmp/ws          # CPU, synthetic data, minutes
-    python -m ltr.run_training segm segm_default --device cuda --data /data/youtube-vos
+    python -m ltr.run_training segm segm_default --device cuda --root /data/youtube-vos
     torchrun --nproc_per_node 2 -m ltr.run_training segm segm_default --device cuda   # DDP (nccl; gloo on CPU)
 
 Checkpoints go to ``<workspace>/checkpoints/<MODULE>/<SETTINGS>/<Net>_ep<NNNN>.pth`` (plus ``settings.json``); a run
@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 
 from ltr.admin.cli import check_writable_dir, cli_main
+from ltr.admin.cli_args import add_root, add_threads, add_workers
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.checkpoint import checkpoint_dir
 from ltr.admin.errors import DataFormatError
@@ -35,10 +36,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("module", help="recipe folder under ltr/train_settings (segm, dmb)")
     parser.add_argument("settings", help="recipe name (segm_default, d3s_default, segm_tiny, dmb_default, ...)")
     parser.add_argument("--workspace", help="training workspace (default: the workspace_path setting)")
-    parser.add_argument("--data", help="YouTube-VOS root (default: the youtubevos_path setting)")
+    add_root(parser, "--data", help="YouTube-VOS root (default: the youtubevos_path setting)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int, help="per-process batch size")
-    parser.add_argument("--workers", type=int, help="data-loading worker processes per training process")
+    add_workers(parser, None, "data-loading worker processes per training process (default: the recipe's)")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (under torchrun each process takes cuda:LOCAL_RANK)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -47,7 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     parser.add_argument("--force-resume", action="store_true",
                         help="resume even though the recipe (batch size, processing settings, ...) changed")
-    parser.add_argument("--threads", type=int, help="torch CPU threads per process")
+    add_threads(parser, help="torch CPU threads per process")
     return parser.parse_args(argv)
 
 
@@ -55,7 +56,7 @@ def resolve_settings(args: argparse.Namespace) -> TrainSettings:
     settings, _ = load_recipe(args.module, args.settings)
     settings = settings.with_text_overrides(args.set)
     flags = {"epochs": args.epochs, "batch_size": args.batch_size, "num_workers": args.workers,
-             "device": args.device, "seed": args.seed, "data_root": args.data}
+             "device": args.device, "seed": args.seed, "data_root": args.root}
     return settings.replace(**{k: v for k, v in flags.items() if v is not None})
 
 

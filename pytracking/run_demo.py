@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_results, add_threads, add_workers, apply_threads
 from ltr.admin.atomic import atomic_open
 from ltr.admin.settings import load_settings
 from ltr.data.image_io import read_image
@@ -95,17 +96,19 @@ def write_visualisations(seqs, results: dict, out_dir: Path, columns: int = 6) -
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.run_demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--results", help="results folder (default: the results_path setting)")
+    add_results(parser)
     parser.add_argument("--out", help="where the overlay video and contact sheet go (default: <results>/demo)")
-    parser.add_argument("--threads", type=int, default=0, help="worker processes (0: run in this process)")
+    add_workers(parser)
+    add_threads(parser)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     args = parser.parse_args(argv)
+    apply_threads(args)
 
     results_root = load_settings({"results_path": args.results}).path("results_path")
     seqs = get_dataset("demo")
     trackers = [Tracker(name, param, results_path=results_root) for name, param, _ in TRACKERS]
-    outcomes = run_dataset(seqs, trackers, threads=args.threads, device=args.device)
+    outcomes = run_dataset(seqs, trackers, workers=args.workers, threads=args.threads, device=args.device)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         for o in failed:

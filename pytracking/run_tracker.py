@@ -1,8 +1,11 @@
 """Run a tracker on a dataset: ``python -m pytracking.run_tracker TRACKER PARAM --dataset NAME [options]``.
 
 Also runs as ``python run_tracker.py ...`` from inside ``pytracking/``. Results go to
-``<results_path>/<tracker>/<param>[_<runid>]/`` (``--results`` overrides the ``results_path`` setting); finished
-sequences are skipped, so re-running the same command resumes an interrupted run.
+``<results_path>/<tracker>/<param>[_<runid>]/`` (``--results`` overrides the ``results_path`` setting); DAVIS
+(``davis2016`` / ``davis2017``) is written as palette PNGs under ``<that folder>/<dataset>/<seq>/``, the folder
+``test_davis.py`` scores. Finished sequences are skipped, so re-running the same command resumes an interrupted run.
+Flags follow the one vocabulary of :mod:`ltr.admin.cli_args` (``--workers`` processes, ``--threads`` torch threads,
+``--set`` overrides).
 """
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ import argparse
 import sys
 
 from ltr.admin.cli import check_writable_dir, cli_main
-from pytracking.evaluation.running import run_dataset
+from ltr.admin.cli_args import add_overrides, add_results, add_root, add_threads, add_workers, apply_threads
+from pytracking.evaluation.datasets import dataset_arg, get_dataset
+from pytracking.evaluation.running import PNG_DATASETS, png_results_dir, run_dataset
 from pytracking.evaluation.tracker import TRACKERS, Tracker
 from pytracking.parameter.base import apply_overrides
 
@@ -42,34 +47,35 @@ def select_sequences(dataset, sequence: str | None):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pytracking.run_tracker", description=__doc__.splitlines()[0])
-    parser.add_argument("tracker_name", help=f"one of: {', '.join(sorted(TRACKERS))}")
-    parser.add_argument("tracker_param", help="parameter file in pytracking/parameter/<tracker>/ (e.g. default_params)")
-    parser.add_argument("--dataset", required=True, help="dataset name (pytracking.evaluation.datasets)")
-    parser.add_argument("--root", default=None, help="dataset root (default: the dataset's path setting)")
+    parser.add_argument("tracker_name", metavar="TRACKER", help=f"one of: {', '.join(sorted(TRACKERS))}")
+    parser.add_argument("tracker_param", metavar="PARAMS",
+                        help="parameter file in pytracking/parameter/<tracker>/ (e.g. default_params)")
+    parser.add_argument("--dataset", required=True, type=dataset_arg,
+                        help="registered dataset name (pytracking.evaluation.datasets; any case)")
+    add_root(parser)
     parser.add_argument("--sequence", default=None, help="run only this sequence (name, or index)")
     parser.add_argument("--runid", type=int, default=None, help="run id; results go to <param>_<runid:03d>")
-    parser.add_argument("--threads", type=int, default=0, help="worker processes (0/1: run in this process)")
+    add_workers(parser)
+    add_threads(parser)
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu, cuda, cuda:1")
     parser.add_argument("--debug", action="store_true", help="print per-frame boxes, scores and times")
     parser.add_argument("--shard", type=parse_shard, default=None, help="run only shard i of n (0-based), e.g. 1/4")
-    parser.add_argument("--results", default=None, help="results folder (overrides the results_path setting)")
+    add_results(parser)
     parser.add_argument("--overwrite", action="store_true", help="re-run sequences that already have results")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a parameter of the parameter file, e.g. net_path=/nets/x.pth or "
-                             "dcf.cg_iter=2 (repeatable)")
+    add_overrides(parser)
     return parser
 
 
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from pytracking.evaluation.datasets import get_dataset
+    apply_threads(args)
 
     if args.tracker_name not in TRACKERS:
         raise SystemExit(f"unknown tracker '{args.tracker_name}'; registered trackers: {', '.join(sorted(TRACKERS))}")
     tracker = Tracker(args.tracker_name, args.tracker_param, run_id=args.runid, results_path=args.results)
     try:
-        params = apply_overrides(tracker.get_parameters(), args.param)
+        params = apply_overrides(tracker.get_parameters(), args.set)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     try:
@@ -78,13 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().error(f"--dataset {args.dataset}: {exc.args[0] if exc.args else exc}")
     sequences = select_sequences(dataset, args.sequence)
     check_writable_dir(tracker.results_dir, "results folder (--results or the results_path setting)")
-    outcomes = run_dataset(sequences, [tracker], threads=args.threads, shard=args.shard, debug=args.debug,
-                           device=args.device, overwrite=args.overwrite, params=params)
+    outcomes = run_dataset(sequences, [tracker], workers=args.workers, threads=args.threads, shard=args.shard,
+                           debug=args.debug, device=args.device, overwrite=args.overwrite, params=params)
     failed = [o for o in outcomes if o.status == "failed"]
     for o in failed:
         print(f"FAILED {o.sequence}:\n{o.message}", file=sys.stderr)
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} sequence runs finished or skipped; results in "
           f"{tracker.results_dir}")
+    if args.dataset in PNG_DATASETS:
+        print(f"DAVIS palette PNGs in {png_results_dir(tracker.results_dir, args.dataset)}; score them with: python "
+              f"test_davis.py --dataset {args.dataset} --run-dir {png_results_dir(tracker.results_dir, args.dataset)}")
     return 1 if failed else 0
 
 

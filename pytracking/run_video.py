@@ -17,10 +17,11 @@ import cv2
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_threads, apply_threads
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.errors import DataFormatError
 from ltr.data.legend import legend_strip
-from pytracking.evaluation.running import format_boxes
+from pytracking.analysis.results_io import format_boxes
 from pytracking.evaluation.tracker import TRACKERS, Tracker
 
 
@@ -109,13 +110,15 @@ def run_video(tracker: Tracker, video: str | os.PathLike, box=None, output: str 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.run_video", description=__doc__.splitlines()[0])
     parser.add_argument("tracker_name", help=f"one of: {', '.join(sorted(TRACKERS))}")
-    parser.add_argument("tracker_param")
+    parser.add_argument("tracker_param", metavar="PARAMS", help="parameter file in pytracking/parameter/<tracker>/")
     parser.add_argument("video", help="video file readable by OpenCV")
     parser.add_argument("--box", "--optional_box", dest="box", type=parse_box, default=None,
                         help="initial box x,y,w,h (0-based pixels)")
     parser.add_argument("--output", default=None, help="overlay video (default: <video>_<tracker>.avi)")
     parser.add_argument("--device", default="cpu")
+    add_threads(parser)
     args = parser.parse_args(argv)
+    apply_threads(args)
     tracker = Tracker(args.tracker_name, args.tracker_param, results_path=os.devnull)
     output, boxes = run_video(tracker, args.video, args.box, args.output, args.device)
     print(f"{len(boxes)} frames tracked; overlay video {output}, boxes {output.with_suffix('.txt')}")

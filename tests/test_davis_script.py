@@ -108,7 +108,7 @@ def test_param_overrides_reach_the_tracker_and_need_their_own_results(davis_root
     base = ["--dataset", "DAVIS2017", "--davis-root", str(davis_root), "--tracker", "segm", "--params",
             "default_params", "--workers", "1"]
     assert davis_cli.main([*base, "--param", "memory_write_uncertainty_thr=0.5"]) == 2
-    assert "give --results DIR" in capsys.readouterr().err
+    assert "give --run-dir DIR" in capsys.readouterr().err
     assert davis_cli.main([*base, "--param", "no_such_key=1", "--results", str(tmp_path / "r")]) == 2
     assert "no_such_key" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()                 # rejected before anything ran

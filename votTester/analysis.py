@@ -1,7 +1,7 @@
 """Score VOT raw results: supervised (reset-based) A / R / EAO, the pysot variant, and the VOT2020 anchor protocol.
 
 ``python -m votTester.analysis RESULTS_DIR --dataset vot2018 [--root DIR] [--eao-interval LOW HIGH]
-[--protocol supervised|anchor] [--variant toolkit|pysot] [--threads N] [--json]``
+[--protocol supervised|anchor] [--variant toolkit|pysot] [--workers N] [--json]``
 
 ``RESULTS_DIR`` is one tracker's folder, the one holding ``baseline/`` (ours or one written by the vot-toolkit).
 """
@@ -19,6 +19,7 @@ from typing import Sequence as Seq
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_root, add_threads, add_workers, apply_threads
 from ltr.admin.errors import DataFormatError
 from ltr.admin.textio import read_text
 from ltr.admin.settings import SettingsError
@@ -28,6 +29,7 @@ from votTester.overlaps import is_empty, trajectory_overlaps
 from votTester.results_io import (anchor_file, anchor_time_file, find_runs, read_anchor_values, read_run_times,
                                   read_time_values, read_trajectory, run_file, sequence_dir)
 from votTester.sequences import VotSequence, load_sequences
+from pytracking.evaluation.datasets import dataset_arg
 from votTester.table import format_table
 
 PROTOCOLS = ("supervised", "anchor")
@@ -51,7 +53,7 @@ def sequence_runs(results_dir: str | Path, seq: VotSequence) -> list[measures.Ru
                               f"no raw results for sequence '{seq.name}' (expected {seq.name}_001.txt, ...); run the "
                               f"experiment on it, or pass the results folder that holds 'baseline/'")
     trajectories = [read_trajectory(run_file(results_dir, seq.name, r), len(seq)) for r in runs]
-    return trajectory_overlaps(trajectories, seq.groundtruth, seq.size)
+    return trajectory_overlaps(trajectories, seq.groundtruth, seq.bounds)
 
 
 def check_complete(results_dir: str | Path, sequences: Seq[VotSequence]) -> None:
@@ -79,13 +81,13 @@ def check_complete(results_dir: str | Path, sequences: Seq[VotSequence]) -> None
                                                                    f"{expected}; the experiment is incomplete; {hint}")
 
 
-def all_sequence_runs(results_dir: str | Path, sequences: Seq[VotSequence], threads: int = 1) -> \
+def all_sequence_runs(results_dir: str | Path, sequences: Seq[VotSequence], workers: int = 1) -> \
         list[list[measures.Run]]:
-    """:func:`sequence_runs` of every sequence, in ``threads`` processes when > 1."""
-    if threads <= 1 or len(sequences) <= 1:
+    """:func:`sequence_runs` of every sequence, in ``workers`` processes when > 1."""
+    if workers <= 1 or len(sequences) <= 1:
         return [sequence_runs(results_dir, s) for s in sequences]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(sequence_runs, [results_dir] * len(sequences), sequences))
 
 
@@ -103,12 +105,12 @@ def supervised_speed(results_dir: str | Path, sequences: Seq[VotSequence]) -> fl
 
 
 def score_supervised(results_dir: str | Path, sequences: Seq[VotSequence], interval: tuple[int, int],
-                     variant: str = "toolkit", threads: int = 1) -> dict:
+                     variant: str = "toolkit", workers: int = 1) -> dict:
     """Dataset and per-sequence measures of the supervised experiment (keys: see docs/evaluation_vot.md)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant '{variant}'; choose one of {VARIANTS}")
     low, high = interval
-    all_runs = all_sequence_runs(results_dir, sequences, threads)
+    all_runs = all_sequence_runs(results_dir, sequences, workers)
     per_seq = [measures.sequence_ar(runs, len(s)) for runs, s in zip(all_runs, sequences)]
     out: dict = {"protocol": "supervised", "variant": variant, "eao_interval": [low, high],
                  "runs": sorted({len(r) for r in all_runs}), "frames": int(sum(len(s) for s in sequences))}
@@ -140,7 +142,7 @@ def anchor_runs(results_dir: str | Path, seq: VotSequence) -> list[measures_mult
         frames = list(range(anchor, -1, -1)) if reverse else list(range(anchor, len(seq)))
         gt = [seq.groundtruth[f] for f in frames]
         traj = read_trajectory(anchor_file(results_dir, seq.name, anchor), len(frames))
-        run = trajectory_overlaps([traj], gt, seq.size)[0]
+        run = trajectory_overlaps([traj], gt, seq.bounds)[0]
         out.append(measures_multistart.AnchorRun(run.overlaps, np.array([is_empty(g) for g in gt])))
     return out
 
@@ -173,7 +175,7 @@ def score_anchor(results_dir: str | Path, sequences: Seq[VotSequence], interval:
 
 def analyse(results_dir: str | Path, dataset: str, root: str | Path | None = None, protocol: str | None = None,
             interval: tuple[int, int] | None = None, variant: str = "toolkit",
-            sequences: Seq[VotSequence] | None = None, threads: int = 1, allow_incomplete: bool = False) -> dict:
+            sequences: Seq[VotSequence] | None = None, workers: int = 1, allow_incomplete: bool = False) -> dict:
     """Load the dataset (unless ``sequences`` are given) and score ``results_dir`` (incomplete supervised
     experiments are refused unless ``allow_incomplete``)."""
     protocol = protocol or ("anchor" if dataset == "vot2020" else "supervised")
@@ -192,7 +194,7 @@ def analyse(results_dir: str | Path, dataset: str, root: str | Path | None = Non
     else:
         if not allow_incomplete:
             check_complete(results_dir, sequences)
-        result = score_supervised(results_dir, sequences, interval, variant, threads)
+        result = score_supervised(results_dir, sequences, interval, variant, workers)
     result["dataset"] = dataset
     result["results_dir"] = str(results_dir)
     return result
@@ -213,15 +215,16 @@ def jsonable(result: dict) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m votTester.analysis", description=__doc__.splitlines()[0])
     p.add_argument("results_dir", help="one tracker's results folder (holds baseline/)")
-    p.add_argument("--dataset", required=True, help="vot2016, vot2017, vot2018, vot2019 or vot2020")
-    p.add_argument("--root", default=None, help="dataset folder (default: the <dataset>_path setting)")
+    p.add_argument("--dataset", required=True, type=dataset_arg, help="vot2016, vot2017, vot2018, vot2019 or vot2020")
+    add_root(p)
     p.add_argument("--protocol", choices=PROTOCOLS, default=None,
                    help="supervised (reset-based, default) or anchor (VOT2020, default for vot2020)")
     p.add_argument("--variant", choices=VARIANTS, default="toolkit",
                    help="toolkit: vot-toolkit 0.9.0 definitions (default); pysot: the pysot-toolkit's (DMB paper)")
     p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None,
                    help="EAO sequence-length interval (default: the dataset year's)")
-    p.add_argument("--threads", type=int, default=1, help="score sequences in N processes (default 1)")
+    add_workers(p, 1, "score sequences in N processes (default 1)")
+    add_threads(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--curve", action="store_true", help="with --json: include the EAO curve")
     p.add_argument("--allow-incomplete", action="store_true",
@@ -232,9 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
 @cli_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    apply_threads(args)
     try:
         result = analyse(args.results_dir, args.dataset, args.root, args.protocol, args.eao_interval, args.variant,
-                         threads=args.threads, allow_incomplete=args.allow_incomplete)
+                         workers=args.workers, allow_incomplete=args.allow_incomplete)
     except (DataFormatError, SettingsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

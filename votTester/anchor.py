@@ -9,12 +9,11 @@ Existing anchor files are kept (resume); files are written atomically when an an
 """
 from __future__ import annotations
 
-import time
-
 from ltr.admin.atomic import atomic_write_text
-from ltr.data.image_io import read_image
 from ltr.regions.vot_text import Mask, Region, Special
 
+from pytracking.analysis.results_io import format_times
+from pytracking.evaluation.driver import INIT, propagate
 from votTester.protocol import TrackerFactory, init_arguments, output_region
 from votTester.results_io import anchor_file, anchor_time_file, read_anchor_values, write_trajectory
 from votTester.sequences import VotSequence
@@ -27,20 +26,16 @@ def anchor_frames(seq: VotSequence) -> list[tuple[int, bool]]:
 
 
 def run_anchor(tracker: object, seq: VotSequence, anchor: int, reverse: bool) -> tuple[list[Region], list[float]]:
-    """One anchor run: the regions (first = ``Special(1)``) and seconds per frame, in the order run."""
+    """One anchor run through the frame driver: the regions (first = ``Special(1)``) and seconds per frame, in the
+    order run."""
     order = list(range(anchor, -1, -1)) if reverse else list(range(anchor, len(seq)))
     prefer_mask = isinstance(seq.groundtruth[anchor], Mask)
-    image = read_image(seq.frames[order[0]])
-    start = time.perf_counter()
-    tracker.initialize(image, **init_arguments(seq.groundtruth[anchor], seq.size))
-    times = [time.perf_counter() - start]
-    regions: list[Region] = [Special(1)]
-    for frame in order[1:]:
-        image = read_image(seq.frames[frame])
-        start = time.perf_counter()
-        output = tracker.track(image)
-        times.append(time.perf_counter() - start)
-        regions.append(output_region(output, prefer_mask))
+    regions: list[Region] = []
+    times: list[float] = []
+    for record in propagate(tracker, seq.frames, init_arguments(seq.groundtruth[anchor], seq.image_size),
+                            order=order, name=seq.name):
+        regions.append(Special(1) if record.kind == INIT else output_region(record.output, prefer_mask))
+        times.append(record.seconds)
     return regions, times
 
 
@@ -52,7 +47,7 @@ def run_sequence_anchors(factory: TrackerFactory, seq: VotSequence, results_dir)
         if path.is_file():
             continue
         regions, times = run_anchor(factory(), seq, anchor, reverse)
-        atomic_write_text(anchor_time_file(results_dir, seq.name, anchor), "".join(f"{t:.6f}\n" for t in times))
+        atomic_write_text(anchor_time_file(results_dir, seq.name, anchor), format_times(times))
         write_trajectory(path, regions)
         done.append(anchor)
     return done

@@ -11,14 +11,13 @@ is absent (special/NaN) moves to the next frame with a target, the frames passed
 """
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 import numpy as np
 
-from ltr.data.image_io import read_image
 from ltr.regions.vot_text import Mask, Polygon, Rectangle, Region, Special
 
+from pytracking.evaluation.driver import INIT, TRACK, FrameRecord, propagate
 from votTester.overlaps import is_empty, toolkit_overlap
 from votTester.results_io import read_times, run_file, time_file, write_times, write_trajectory
 from votTester.sequences import VotSequence
@@ -30,15 +29,15 @@ SKIP_INITIALIZE = 5
 FAILURE_OVERLAP = 0.0
 
 
-def init_arguments(region: Region, size: tuple[int, int]) -> dict:
+def init_arguments(region: Region, image_size: tuple[int, int]) -> dict:
     """``initialize`` keyword arguments for a ground-truth region: ``polygon`` (8,), ``box`` (4,) or a full-image
-    ``mask`` (H, W) uint8 (``size = (W, H)``)."""
+    ``mask`` (H, W) uint8 (``image_size = (H, W)``)."""
     if isinstance(region, Polygon):
         return {"polygon": region.flat}
     if isinstance(region, Rectangle):
         return {"box": region.as_array()}
     if isinstance(region, Mask):
-        return {"mask": region.to_full((size[1], size[0]))}
+        return {"mask": region.to_full(tuple(image_size))}
     raise ValueError(f"cannot initialise a tracker on a special region {region!r}")
 
 
@@ -56,34 +55,31 @@ def output_region(output: dict, prefer_mask: bool) -> Region:
 
 def run_once(tracker: object, seq: VotSequence, skip: int = SKIP_INITIALIZE,
              failure_overlap: float = FAILURE_OVERLAP) -> tuple[list[Region], np.ndarray]:
-    """One supervised run of ``tracker`` on ``seq``: (one region or special per frame, seconds per frame)."""
+    """One supervised run of ``tracker`` on ``seq``: (one region or special per frame, seconds per frame).
+
+    The frames come from the one frame driver; this function is the reset policy: a tracked frame whose toolkit
+    overlap with the ground truth is <= ``failure_overlap`` is a failure and the driver re-initialises ``skip``
+    frames later, on the first frame whose ground truth is not empty."""
     n = len(seq)
     prefer_mask = isinstance(seq.groundtruth[0], Mask)
     trajectory: list[Region] = [Special(0)] * n
     times = np.zeros(n)
-    frame = 0
-    while frame < n:
-        if is_empty(seq.groundtruth[frame]):
-            frame += 1
-            continue
-        image = read_image(seq.frames[frame])
-        start = time.perf_counter()
-        tracker.initialize(image, **init_arguments(seq.groundtruth[frame], seq.size))
-        times[frame] = time.perf_counter() - start
-        trajectory[frame] = Special(1)
-        frame += 1
-        while frame < n:
-            image = read_image(seq.frames[frame])
-            start = time.perf_counter()
-            output = tracker.track(image)
-            times[frame] = time.perf_counter() - start
-            region = output_region(output, prefer_mask)
-            if toolkit_overlap(region, seq.groundtruth[frame], seq.size) <= failure_overlap:
-                trajectory[frame] = Special(2)
-                frame += skip
-                break
-            trajectory[frame] = region
-            frame += 1
+
+    def init(frame: int) -> dict | None:
+        region = seq.groundtruth[frame]
+        return None if is_empty(region) else init_arguments(region, seq.image_size)
+
+    def reset(record: FrameRecord) -> int | None:
+        region = record.info["region"] = output_region(record.output, prefer_mask)
+        failed = toolkit_overlap(region, seq.groundtruth[record.index], seq.bounds) <= failure_overlap
+        return skip if failed else None
+
+    for record in propagate(tracker, seq.frames, init, reset=reset, name=seq.name):
+        if record.kind == INIT:
+            trajectory[record.index] = Special(1)
+        elif record.kind == TRACK:
+            trajectory[record.index] = Special(2) if record.failed else record.info["region"]
+        times[record.index] = record.seconds
     return trajectory, times
 
 

@@ -28,6 +28,7 @@ from ltr.admin.atomic import atomic_write_text
 from ltr.admin.errors import DataFormatError
 from ltr.regions.vot_text import Region, Special, format_region, parse_region
 
+from pytracking.analysis.results_io import format_times
 from votTester.measures import CODE_REGION
 from votTester.results_binary import is_binary_trajectory, read_binary_lines
 from ltr.admin.textio import read_lines
@@ -102,8 +103,7 @@ def write_trajectory(path: str | os.PathLike, regions: list[Region]) -> None:
 
 def write_times(path: str | os.PathLike, columns: list[np.ndarray]) -> None:
     """Per-frame seconds, one comma-separated column per run (atomic)."""
-    table = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1)
-    atomic_write_text(path, "".join(",".join(f"{v:.6f}" for v in row) + "\n" for row in table))
+    atomic_write_text(path, format_times(list(columns), delimiter=",", decimals=6))
 
 
 def read_times(path: str | os.PathLike, frames: int) -> list[np.ndarray]:

@@ -20,16 +20,23 @@ from ltr.regions.vot_text import Region, read_region_file
 
 @dataclass
 class VotSequence:
-    """``groundtruth`` has one region per frame; ``size = (W, H)`` of the frames (the overlap bounds)."""
+    """``groundtruth`` has one region per frame; ``image_size = (H, W)`` of the frames (the project's convention, as
+    :meth:`pytracking.evaluation.data.Sequence.image_size`); :attr:`bounds` is the same size as the vot-toolkit's
+    overlap bounds ``(W, H)``."""
 
     name: str
     frames: list[str]
     groundtruth: list[Region]
-    size: tuple[int, int]
+    image_size: tuple[int, int]
     folder: Path
 
     def __len__(self) -> int:
         return len(self.frames)
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """``(W, H)``: the image bounds as :func:`votTester.overlaps.toolkit_overlap` (the toolkit) takes them."""
+        return self.image_size[1], self.image_size[0]
 
 
 def sequence_folder(frames: list[str]) -> Path:
@@ -39,10 +46,10 @@ def sequence_folder(frames: list[str]) -> Path:
 
 
 def image_size(path: str | os.PathLike) -> tuple[int, int]:
-    """(W, H) from the image header."""
+    """(H, W) from the image header."""
     try:
         with Image.open(path) as im:
-            return int(im.size[0]), int(im.size[1])
+            return int(im.size[1]), int(im.size[0])
     except OSError as exc:
         raise DataFormatError(path, f"cannot read the image size: {exc}") from exc
 

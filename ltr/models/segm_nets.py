@@ -15,12 +15,32 @@ The distance map ``dist`` is in crop pixels and not normalised (§2.2), nearest-
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import torch
 from torch import nn
 
 from ltr.models.backbone import ResNetTrunk
 from ltr.models.matching import check_images, downsample_nearest, kaiming_init, topk_match
+from ltr.models.options import Options
+from ltr.models.registry import ArchSpec
 from ltr.models.segm_head import Embedding, Refinement
+
+
+@dataclass(frozen=True)
+class D3SOptions(Options):
+    """Config keys of arch ``d3s`` (beside the backbone keys of ``ltr.models.config.NetConfig``)."""
+
+    embed_dim: int = 64  # embedding channels D
+    topk: int = 3  # matches averaged in top-k matching
+
+
+@dataclass(frozen=True)
+class CMEDFLOptions(D3SOptions):
+    """Config keys of arch ``cmedfl``: the D3S keys and the graph-attention width."""
+
+    gat_channels: int = 32  # graph-attention output channels (mixer = 3 + gat_channels)
 
 
 def scores_map(fg: torch.Tensor, pos: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
@@ -38,8 +58,17 @@ class _SegmNetBase(nn.Module):
         self.feature_extractor = backbone
         self.topk = topk
 
+    @classmethod
+    def build(cls, trunk: Callable[[], nn.Module], options: D3SOptions) -> "_SegmNetBase":
+        """The net on one fresh ``trunk()`` (``ArchSpec.build``)."""
+        return cls(trunk(), options)
+
     def backbone_modules(self) -> list[nn.Module]:
         return [self.feature_extractor]
+
+    def head_groups(self) -> dict[str, list[nn.Module]]:
+        """Trained head modules per parameter group (``ArchSpec.head_groups``): the predictor."""
+        return {"predictor": [self.segm_predictor]}
 
     @property
     def input_normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -95,9 +124,9 @@ class D3SNet(_SegmNetBase):
 
     arch = "d3s"
 
-    def __init__(self, backbone: ResNetTrunk, embed_dim: int = 64, topk: int = 3):
-        super().__init__(backbone, topk)
-        self.segm_predictor = Refinement(backbone.channels, mixer_channels=3, embed_dim=embed_dim)
+    def __init__(self, backbone: ResNetTrunk, options: D3SOptions):
+        super().__init__(backbone, options.topk)
+        self.segm_predictor = Refinement(backbone.channels, mixer_channels=3, embed_dim=options.embed_dim)
 
     def embed(self, layer3: torch.Tensor) -> torch.Tensor:
         """layer3 ``(B, C3, h, w)`` -> ``(B, 64, h, w)`` (L2 normalisation happens in ``topk_match``)."""
@@ -127,7 +156,7 @@ class GraphAttention(nn.Module):
     reference) mask nearest-downsampled to the query size. Submodule names are the original ones.
     """
 
-    def __init__(self, dim: int = 64, out_channels: int = 32):
+    def __init__(self, dim: int, out_channels: int):
         super().__init__()
         self.query = nn.Conv2d(dim, dim, 1)
         self.support = nn.Conv2d(dim, dim, 1)
@@ -153,7 +182,7 @@ class CMEDFLPredictor(Refinement):
     """CMEDFL ``segm_predictor``: the D3S refinement path with a 3 + 32 channel mixer and the graph-attention branch
     as ``attention`` (original layout)."""
 
-    def __init__(self, channels: dict[str, int], embed_dim: int = 64, gat_channels: int = 32):
+    def __init__(self, channels: dict[str, int], embed_dim: int, gat_channels: int):
         super().__init__(channels, mixer_channels=3 + gat_channels)
         self.attention = GraphAttention(embed_dim, gat_channels)
 
@@ -168,10 +197,14 @@ class CMEDFLNet(_SegmNetBase):
 
     arch = "cmedfl"
 
-    def __init__(self, backbone: ResNetTrunk, embed_dim: int = 64, topk: int = 3, gat_channels: int = 32):
-        super().__init__(backbone, topk)
-        self.feat_adjust = Embedding(backbone.channels["layer3"], embed_dim)
-        self.segm_predictor = CMEDFLPredictor(backbone.channels, embed_dim, gat_channels)
+    def __init__(self, backbone: ResNetTrunk, options: CMEDFLOptions):
+        super().__init__(backbone, options.topk)
+        self.feat_adjust = Embedding(backbone.channels["layer3"], options.embed_dim)
+        self.segm_predictor = CMEDFLPredictor(backbone.channels, options.embed_dim, options.gat_channels)
+
+    def head_groups(self) -> dict[str, list[nn.Module]]:
+        """Parameter groups: predictor (refinement + graph attention) and the ``feat_adjust`` embedding."""
+        return {"predictor": [self.segm_predictor], "feat_adjust": [self.feat_adjust]}
 
     def embed(self, layer3: torch.Tensor) -> torch.Tensor:
         """feat_adjust: layer3 ``(B, C3, h, w)`` -> ``(B, 64, h, w)`` (unnormalised; the bank stores these)."""
@@ -196,3 +229,11 @@ class CMEDFLNet(_SegmNetBase):
         t = self.embed(train["layer3"])
         scores = self.match_reference(q, t, train_masks)
         return self.segment(test, scores, test_dist, self.graph_attention(q, t, train_masks))
+
+
+#: registry entries (ltr.models.registry.ARCHS); learning rates of the published recipes (§2.5, §4.4)
+D3S = ArchSpec(options=D3SOptions, build=D3SNet.build, recipe_lr={"predictor": 1e-3, "backbone": 1e-5},
+               head_groups=D3SNet.head_groups, actor="ltr.actors.segm_actor:SegmActor")
+CMEDFL = ArchSpec(options=CMEDFLOptions, build=CMEDFLNet.build,
+                  recipe_lr={"predictor": 1e-3, "feat_adjust": 8e-4, "backbone": 1e-5},
+                  head_groups=CMEDFLNet.head_groups, actor="ltr.actors.segm_actor:SegmActor")

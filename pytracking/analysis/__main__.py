@@ -1,8 +1,8 @@
 """``python -m pytracking.analysis SUBCOMMAND``: score and compare tracking results.
 
-    ope    --results DIR [DIR ...] --dataset NAME [--root DIR] [--convention official|pytracking|got10k-toolkit] [--json]
+    ope    --run-dir DIR [DIR ...] --dataset NAME [--root DIR] [--convention official|pytracking|got10k-toolkit] [--json]
            one tracker's result folder(s) (several folders = runs, averaged; GOT-10k official pools them)
-    table  --dataset NAME --tracker NAME:PARAM[:RUNS] ... [--results-root DIR] [--format markdown|csv|latex]
+    table  --dataset NAME --tracker NAME:PARAM[:RUNS] ... [--results DIR] [--format markdown|csv|latex]
            [--per-sequence] [--per-attribute]
     plot   --dataset NAME --tracker NAME:PARAM[:RUNS] ... --out DIR [--format png|pdf]
            success / precision / normalized-precision curves and per-attribute bars
@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_results, add_root, add_run_dir
+from pytracking.evaluation.datasets import dataset_arg
 from ltr.admin.settings import load_settings
 from pytracking.analysis.ope_metrics import CONVENTIONS, family_of
 from ltr.admin.errors import DataFormatError
@@ -42,8 +44,9 @@ def parse_tracker(spec: str) -> tuple[str, str, list[int] | None]:
 
 
 def _add_common(p):
-    p.add_argument("--dataset", required=True, help="registered dataset name (otb, lasot, tn, gotv, gott, ...)")
-    p.add_argument("--root", help="dataset root (overrides the <dataset>_path setting)")
+    p.add_argument("--dataset", required=True, type=dataset_arg,
+                   help="registered dataset name (otb, lasot, tn, gotv, gott, ...)")
+    add_root(p)
     p.add_argument("--convention", choices=CONVENTIONS, default=None,
                    help="official (default: the benchmark toolkit's rules), pytracking, or got10k-toolkit "
                         "(got10k 0.1.3 rules for every set, LaSOT included)")
@@ -55,13 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("ope", help="score one tracker's OPE result folder")
     _add_common(p)
-    p.add_argument("--results", required=True, nargs="+", help="folder(s) holding <seq>.txt (one per run)")
+    add_run_dir(p, "--results", nargs="+", help="run folder(s) holding <seq>.txt (one per run)",
+                note=" (--results names the results root in every other command)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     for name in ("table", "plot"):
         p = sub.add_parser(name, help=f"{name} for several trackers")
         _add_common(p)
         p.add_argument("--tracker", required=True, nargs="+", type=parse_tracker, help="NAME:PARAM[:RUNS]")
-        p.add_argument("--results-root", help="results folder (default: the results_path setting)")
+        add_results(p)
         if name == "table":
             p.add_argument("--format", choices=FORMATS, default="markdown")
             p.add_argument("--per-sequence", action="store_true", help="also a table per tracker and sequence")
@@ -73,11 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, nargs="+", help="LABEL=FILE (votTester.analysis --json --curve)")
     p.add_argument("--out", required=True, help="output file (.png or .pdf)")
     p = sub.add_parser("report", help="static HTML report of several trackers (index.html + figures)")
-    p.add_argument("--dataset", required=True, help="dataset name (otb, lasot, vot2018, davis2017, ...)")
-    p.add_argument("--root", help="dataset root (overrides the <dataset>_path setting)")
+    p.add_argument("--dataset", required=True, type=dataset_arg, help="dataset name (otb, lasot, vot2018, davis2017, ...)")
+    add_root(p)
     p.add_argument("--tracker", required=True, nargs="+", type=parse_tracker, help="NAME:PARAM[:RUNS]")
-    p.add_argument("--results", "--results-root", dest="results_root",
-                   help="results folder (default: the results_path setting)")
+    add_results(p)
     p.add_argument("--out", required=True, help="output folder (index.html, figures, thumbs/)")
     p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None,
                    help="VOT EAO interval (default: the dataset year's)")
@@ -86,9 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _ope(args) -> int:
+    if not args.run_dir:
+        raise SystemExit("ope: give --run-dir DIR [DIR ...] (the run folders holding <seq>.txt)")
     family = family_of(args.dataset)
     sequences, attrs = load_sequences(args.dataset, args.root)
-    dirs = [Path(d) for d in args.results]
+    dirs = [Path(d) for d in args.run_dir]
     label = "/".join(dirs[0].resolve().parts[-2:])  # <tracker>/<param>[_NNN], the results layout
     rep = score_tracker(label, dirs, sequences, args.dataset, args.convention, attrs)
     convention = rep.report["convention"]
@@ -97,7 +102,7 @@ def _ope(args) -> int:
                           "sequences": rep.report["sequences"]}))
         return 0
     print(f"convention: {describe_convention(convention, family)}")
-    print(f"{len(sequences)} sequences, {rep.report['runs']} run(s) from {', '.join(args.results)}\n")
+    print(f"{len(sequences)} sequences, {rep.report['runs']} run(s) from {', '.join(args.run_dir)}\n")
     print(render(ope_table([rep]), "markdown"))
     print()
     print(render(sequence_table(rep), "markdown"))
@@ -105,7 +110,7 @@ def _ope(args) -> int:
 
 
 def _reports(args):
-    root = Path(args.results_root) if args.results_root else load_settings().path("results_path")
+    root = Path(args.results) if args.results else load_settings().path("results_path")
     sequences, attrs = load_sequences(args.dataset, args.root)
     reports = []
     for name, param, runs in args.tracker:
@@ -156,7 +161,7 @@ def _report(args) -> int:
 
     if args.frames < 1:
         raise ValueError(f"--frames {args.frames}: need at least 1 thumbnail per sequence")
-    root = Path(args.results_root) if args.results_root else load_settings().path("results_path")
+    root = Path(args.results) if args.results else load_settings().path("results_path")
     page = write_report([TrackerSpec(*t) for t in args.tracker], args.dataset, args.out, root, args.root,
                         args.eao_interval, args.frames)
     print(f"wrote {page} (open it in a browser: file://{page.resolve()})")

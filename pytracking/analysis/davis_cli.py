@@ -1,10 +1,14 @@
 """``python test_davis.py``: run a tracker on DAVIS (semi-supervised) and/or score a DAVIS result folder.
 
-    python test_davis.py --dataset DAVIS2017 --tracker segm --params d3s [--device cpu]
-    python test_davis.py --dataset DAVIS2017 --results DIR [--json] [--davis-root DIR]
+    python test_davis.py --dataset davis2017 --tracker segm --params d3s [--device cpu] [--results ROOT]
+    python test_davis.py --dataset davis2017 --run-dir DIR [--json] [--root DIR]
 
-Running writes ``<results>/<sequence>/<frame>.png`` (default ``<results_path>/<tracker>/<param>/<dataset>``),
+Running writes ``<run-dir>/<sequence>/<frame>.png``, by default ``<results>/<tracker>/<param>/<dataset>`` (the folder
+``run_tracker --dataset davis2017`` writes; ``--results`` = the results root, default the ``results_path`` setting),
 skipping finished sequences; scoring prints J&F, J and F (mean / recall / decay) as davis2017-evaluation does.
+Dataset names as registered (``davis2017``, ``davis2016``) or as davis2017-evaluation spells them (``DAVIS2017``),
+in any case. Old flags still accepted: ``--davis-root`` (= ``--root``), ``--param`` (= ``--set``), and ``--results
+DIR`` without ``--tracker`` (= ``--run-dir DIR``).
 """
 from __future__ import annotations
 
@@ -18,21 +22,35 @@ from pathlib import Path
 import pandas as pd
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import (add_overrides, add_params, add_results, add_root, add_run_dir, add_threads,
+                                add_workers, apply_threads)
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import SettingsError
 from pytracking.analysis.davis_evaluation import DavisSequence, evaluate_davis
 from pytracking.analysis.vos_runner import run_vos_sequence
+from pytracking.evaluation.datasets import canonical_name, dataset_arg
 
-DATASETS = {"DAVIS2017": "davis2017", "DAVIS2016": "davis2016"}
+#: The DAVIS sets this tool scores (registered names; ``DAVIS2017`` etc. are accepted as aliases in any case).
+DATASETS = ("davis2017", "davis2016")
+
+
+def davis_dataset(name: str) -> str:
+    """``argparse`` type of ``--dataset``: ``davis2017`` / ``davis2016`` from any registered spelling."""
+    resolved = dataset_arg(name)
+    if resolved not in DATASETS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a DAVIS set; use davis2017 (DAVIS2017) or davis2016")
+    return resolved
 
 
 def load_davis(dataset: str, root: str | os.PathLike | None = None):
-    """The sequences of ``DAVIS2017`` / ``DAVIS2016`` (val) through ``pytracking.evaluation.datasets``."""
+    """The sequences of ``davis2017`` / ``davis2016`` (val; any registered spelling) through
+    ``pytracking.evaluation.datasets``."""
     from pytracking.evaluation.datasets import get_dataset
 
-    if dataset not in DATASETS:
+    name = canonical_name(dataset)
+    if name not in DATASETS:
         raise ValueError(f"unknown dataset '{dataset}'; use one of {', '.join(DATASETS)}")
-    return get_dataset(DATASETS[dataset], root=root)
+    return get_dataset(name, root=root)
 
 
 def davis_sequences(sequences) -> list[DavisSequence]:
@@ -76,17 +94,20 @@ def format_report(report: dict) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="test_davis.py", description=__doc__.splitlines()[0])
-    p.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="DAVIS2017 (multi-object) or DAVIS2016")
-    p.add_argument("--tracker", help="tracker name to run (e.g. segm, dmb); omit to only score --results")
-    p.add_argument("--params", help="parameter file of the tracker (e.g. d3s)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a tracker parameter (repeatable; dotted keys reach groups: dcf.cg_iter=2), "
-                        "as in run_tracker")
-    p.add_argument("--results", help="result folder (<results>/<seq>/<frame>.png): written when running, scored")
-    p.add_argument("--davis-root", help="DAVIS root (holds JPEGImages/, Annotations/, ImageSets/); overrides the "
-                                        "davis_path setting")
+    p.add_argument("--dataset", required=True, type=davis_dataset,
+                   help="davis2017 (multi-object) or davis2016; DAVIS2017 / DAVIS2016 are accepted too")
+    p.add_argument("--tracker", help="tracker name to run (e.g. segm, dmb); omit to only score --run-dir")
+    add_params(p, required=False, help="parameter file of the tracker (e.g. d3s)")
+    add_overrides(p, "a tracker parameter, as in run_tracker:")
+    add_results(p, help="results root: with --tracker the PNGs go to <results>/<tracker>/<params>/<dataset>/ "
+                        "(default: the results_path setting); without --tracker it is read as --run-dir (the old "
+                        "meaning)")
+    add_run_dir(p, help="the PNG folder (<run-dir>/<seq>/<frame>.png): written when running, scored")
+    add_root(p, "--davis-root", help="DAVIS root (holds JPEGImages/, Annotations/, ImageSets/); overrides the "
+                                     "davis_path setting")
     p.add_argument("--device", default="cpu", help="torch device for the tracker (cpu, cuda, cuda:1)")
-    p.add_argument("--workers", type=int, default=None, help="scoring processes (default: all CPUs)")
+    add_workers(p, None, "scoring processes (default: all CPUs)")
+    add_threads(p)
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     return p
 
@@ -104,34 +125,41 @@ def main(argv: list[str] | None = None, tracker_factory=None) -> int:
 
 
 def _main(args, tracker_factory) -> int:
+    apply_threads(args)
     if (args.tracker is None) != (args.params is None):
         raise SystemExit("test_davis.py: --tracker and --params go together")
     run = args.tracker is not None or tracker_factory is not None
-    if not run and args.results is None:
-        raise SystemExit("test_davis.py: give --tracker NAME --params PARAM to run, or --results DIR to score")
-    single = args.dataset == "DAVIS2016"
-    sequences = load_davis(args.dataset, args.davis_root)
-    results = Path(args.results) if args.results else None
+    run_dir = args.run_dir
+    if args.results is not None and args.tracker is None and run_dir is None:  # the old meaning: the PNG folder
+        print("note: --results DIR without --tracker is read as --run-dir DIR (the PNG folder); --results names "
+              "the results root", file=sys.stderr)
+        run_dir = args.results
+    if not run and run_dir is None:
+        raise SystemExit("test_davis.py: give --tracker NAME --params PARAM to run, or --run-dir DIR to score")
+    single = args.dataset == "davis2016"
+    sequences = load_davis(args.dataset, args.root)
+    results = Path(run_dir) if run_dir else None
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
     if run:
         if tracker_factory is None:
+            from pytracking.evaluation.running import png_results_dir
             from pytracking.evaluation.tracker import Tracker
 
             from pytracking.parameter.base import apply_overrides
 
-            tracker = Tracker(args.tracker, args.params)
-            params = apply_overrides(tracker.get_parameters(), args.param)
+            tracker = Tracker(args.tracker, args.params, results_path=args.results)
+            params = apply_overrides(tracker.get_parameters(), args.set)
 
             def tracker_factory():
                 return tracker.create_tracker(params, device=args.device)
 
-            if results is None and args.param:
-                raise SystemExit("test_davis.py: --param changes the tracker; give --results DIR for its masks (the "
+            if results is None and args.set:
+                raise SystemExit("test_davis.py: --set changes the tracker; give --run-dir DIR for its masks (the "
                                  "default folder holds the unchanged parameter file's results)")
             if results is None:
-                results = tracker.results_dir / DATASETS[args.dataset]
+                results = png_results_dir(tracker.results_dir, args.dataset)
         elif results is None:
-            raise SystemExit("test_davis.py: --results is required with an in-process tracker")
+            raise SystemExit("test_davis.py: --run-dir is required with an in-process tracker")
         log(f"running on {len(sequences)} sequences -> {results}")
         run_tracker_on_davis(sequences, tracker_factory, results, single, log)
     start = time.perf_counter()

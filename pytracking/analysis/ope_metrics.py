@@ -89,7 +89,7 @@ def frame_errors(pred: np.ndarray, gt: np.ndarray, family: str, convention: str,
                  visible: np.ndarray | None = None, image_size: tuple[int, int] | None = None) -> FrameErrors:
     """Per-frame errors of predictions ``pred`` (N, 4) against ``gt`` (N, 4) (x, y, w, h; NaN GT rows = absent).
 
-    ``visible`` (N,) bool: GOT-10k ``cover > 0`` / LaSOT visibility; ``image_size`` (W, H): needed for GOT-10k
+    ``visible`` (N,) bool: GOT-10k ``cover > 0`` / LaSOT visibility; ``image_size`` (H, W): needed for GOT-10k
     official (boxes are clipped to the image).
     """
     pred = np.array(pred, dtype=np.float64)
@@ -108,11 +108,12 @@ def frame_errors(pred: np.ndarray, gt: np.ndarray, family: str, convention: str,
 def _official_errors(pred, gt, family, visible, image_size) -> FrameErrors:
     if family == "got10k":
         if image_size is None:
-            raise ValueError("GOT-10k official scoring clips boxes to the image and needs image_size=(W, H)")
+            raise ValueError("GOT-10k official scoring clips boxes to the image and needs image_size=(H, W)")
         keep = np.ones(len(gt) - 1, bool) if visible is None else np.asarray(visible, bool)[1:].copy()
         keep &= ~np.isnan(gt[1:]).any(axis=1)
         p, g = pred[1:][keep], gt[1:][keep]
-        iou = np.atleast_1d(box_iou(p, g, bound=image_size))
+        height, width = image_size
+        iou = np.atleast_1d(box_iou(p, g, bound=(width, height)))  # ltr.regions bounds are (W, H), the toolkit's
     else:
         pred[0] = gt[0]
         keep = ~np.isnan(gt).any(axis=1)

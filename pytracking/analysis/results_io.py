@@ -1,8 +1,14 @@
-"""Reading and writing OPE result files with errors that name the file and line.
+"""The one module that writes and reads box result files (OPE runs, server packers, overlay videos), with errors
+that name the file and line.
 
 Layout (docs/architecture.md): ``<results>/<tracker>/<param>_<runid:03d>/<seq>.txt`` (``<param>`` without a run id),
-one ``x,y,w,h`` line per frame, and ``<seq>_time.txt`` with one time in seconds per frame. Numbers may be separated
-by commas, tabs or spaces (pytracking writes tabs, the GOT-10k toolkit commas).
+one ``x,y,w,h`` line per frame, and ``<seq>_time.txt`` with one time in seconds per frame.
+
+Writing: every numeric text table goes through :func:`format_lines` (one row per line, ``delimiter`` and
+``decimals`` explicit). Tracker results use :data:`BOX_DELIMITER` ``","`` with :data:`BOX_DECIMALS` 4 (what the
+GOT-10k / TrackingNet servers take byte for byte, see :mod:`pytracking.utils.packers`) and times 6 decimals.
+Reading: :func:`read_result_boxes` accepts commas, tabs or spaces (the original pytracking wrote tabs, the GOT-10k
+toolkit commas). Image sizes are ``(H, W)`` everywhere in this project (:meth:`OPESequence.size`).
 """
 from __future__ import annotations
 
@@ -21,6 +27,49 @@ from ltr.admin.errors import DataFormatError
 from ltr.admin.textio import read_text, read_lines
 
 _SPLIT = re.compile(r"[,\t ]+")
+
+#: The box-line format of every result file this project writes: ``x,y,w,h`` with 4 decimals.
+BOX_DELIMITER = ","
+BOX_DECIMALS = 4
+#: Seconds per frame in ``<seq>_time.txt``.
+TIME_DECIMALS = 6
+
+
+def format_lines(rows, delimiter: str = BOX_DELIMITER, decimals: int = BOX_DECIMALS) -> str:
+    """(N, K) numbers (or (N,) = one column) -> N lines of ``delimiter``-joined values with ``decimals`` decimals,
+    each ending in ``\\n``. The one formatter behind every box, time and packed file."""
+    table = np.asarray(rows, dtype=np.float64)
+    if table.ndim == 1:
+        table = table[:, None]
+    if table.ndim != 2:
+        raise ValueError(f"format_lines: expected (N, K) numbers, got shape {table.shape}")
+    spec = f"{{:.{int(decimals)}f}}"
+    return "".join(delimiter.join(spec.format(v) for v in row) + "\n" for row in table)
+
+
+def format_boxes(boxes, delimiter: str = BOX_DELIMITER, decimals: int = BOX_DECIMALS) -> str:
+    """(N, 4) boxes -> ``x,y,w,h`` lines (the result-file format unless told otherwise)."""
+    return format_lines(np.asarray(boxes, dtype=np.float64).reshape(-1, 4), delimiter, decimals)
+
+
+def format_times(times, delimiter: str = BOX_DELIMITER, decimals: int = TIME_DECIMALS) -> str:
+    """Seconds per frame, one line per frame; several runs = several columns (``times`` (N,) or a list of (N,))."""
+    columns = [np.asarray(times, dtype=np.float64)] if np.ndim(times) == 1 else \
+        [np.asarray(c, dtype=np.float64) for c in times]
+    return format_lines(np.stack(columns, axis=1), delimiter, decimals)
+
+
+def result_files(results_dir: str | os.PathLike, name: str) -> tuple[Path, Path]:
+    """``(<results_dir>/<name>.txt, <results_dir>/<name>_time.txt)``."""
+    results_dir = Path(results_dir)
+    return results_dir / f"{name}.txt", results_dir / f"{name}_time.txt"
+
+
+def write_result(results_dir: str | os.PathLike, name: str, boxes, times) -> None:
+    """Write one target's box file and time file atomically (boxes first: a run is finished when both exist)."""
+    box_file, time_file = result_files(results_dir, name)
+    atomic_write_text(box_file, format_boxes(boxes))
+    atomic_write_text(time_file, format_times(times))
 
 
 def run_dir(results_root: str | os.PathLike, tracker: str, param: str, run_id: int | None = None) -> Path:
@@ -82,10 +131,10 @@ def _checked_parse(path: Path, text: str) -> np.ndarray:
     return np.array(rows, dtype=np.float64).reshape(-1, 4)
 
 
-def write_result_boxes(path: str | os.PathLike, boxes: np.ndarray, delimiter: str = "\t") -> None:
-    """Write (N, 4) boxes atomically, one line per frame."""
-    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    atomic_write_text(path, "".join(delimiter.join(f"{v:.3f}" for v in row) + "\n" for row in boxes))
+def write_result_boxes(path: str | os.PathLike, boxes: np.ndarray, delimiter: str = BOX_DELIMITER,
+                       decimals: int = BOX_DECIMALS) -> None:
+    """Write (N, 4) boxes atomically, one line per frame (default: the result-file format)."""
+    atomic_write_text(path, format_boxes(boxes, delimiter, decimals))
 
 
 def read_times(path: str | os.PathLike) -> np.ndarray:
@@ -105,7 +154,7 @@ def read_times(path: str | os.PathLike) -> np.ndarray:
 
 @dataclass
 class OPESequence:
-    """What OPE scoring needs from a sequence: GT boxes (N, 4), visibility (N,) and the image size (W, H)."""
+    """What OPE scoring needs from a sequence: GT boxes (N, 4), visibility (N,) and the image size (H, W)."""
 
     name: str
     ground_truth_rect: np.ndarray
@@ -114,13 +163,13 @@ class OPESequence:
     image_size: tuple[int, int] | None = None
 
     def size(self) -> tuple[int, int]:
-        """(W, H) of the frames (read from the first frame's header when not given)."""
+        """(H, W) of the frames (read from the first frame's header when not given)."""
         if self.image_size is None:
             if self.first_frame is None:
                 raise ValueError(f"sequence '{self.name}': no frame to read the image size from")
             try:
                 with Image.open(self.first_frame) as im:
-                    self.image_size = im.size
+                    self.image_size = (int(im.size[1]), int(im.size[0]))
             except OSError as exc:
                 raise DataFormatError(self.first_frame, f"cannot read the image size: {exc}") from exc
         return self.image_size

@@ -9,7 +9,6 @@ with the ground-truth labels, as the DAVIS protocol expects. Output: ``<out>/<se
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -17,7 +16,7 @@ import cv2
 import numpy as np
 
 from ltr.admin.errors import DataFormatError
-from ltr.data.image_io import read_image, read_palette_png, write_palette_png
+from ltr.data.image_io import read_palette_png, write_palette_png
 from pytracking.analysis.davis_metrics import VOID_LABEL
 
 
@@ -63,38 +62,62 @@ def sequence_done(out_dir: Path, stems: list[str]) -> bool:
     return all((out_dir / f"{s}.png").is_file() for s in stems)
 
 
+class ObjectTrackers:
+    """One tracker per object behind the streaming API, so that the frame driver runs a multi-object sequence in one
+    pass: ``initialize(image, labels=, object_ids=)`` builds and initialises a tracker per object (its mask and its
+    ``cv2.boundingRect`` box); ``track(image)`` returns ``{"probs": (K, H, W), "mask": merged (H, W) labels}``."""
+
+    def __init__(self, tracker_factory: Callable[[], object], name: str, annotation: str | os.PathLike = "",
+                 first_frame: str | os.PathLike = ""):
+        self.factory = tracker_factory
+        self.name = name
+        self.annotation, self.first_frame = annotation, first_frame  # named in the frame-size error
+        self.trackers: list = []
+        self.object_ids: list[int] = []
+        self.frame = 0
+
+    def initialize(self, image: np.ndarray, labels: np.ndarray, object_ids: list[int]) -> dict:
+        if image.shape[:2] != labels.shape:
+            raise DataFormatError(self.annotation, f"annotation is {labels.shape[::-1]} (WxH) but frame "
+                                                   f"{self.first_frame} is {image.shape[1::-1]}")
+        self.trackers, self.object_ids, self.frame = [], list(object_ids), 0
+        for oid in self.object_ids:
+            mask = (labels == oid).astype(np.uint8)
+            x, y, w, h = cv2.boundingRect(mask)
+            tracker = self.factory()
+            tracker.initialize(image, box=np.array([x, y, w, h], dtype=np.float64), mask=mask)
+            self.trackers.append(tracker)
+        return {"mask": labels}
+
+    def track(self, image: np.ndarray) -> dict:
+        self.frame += 1
+        shape = image.shape[:2]
+        probs = np.stack([_object_output(t.track(image), shape, f"{self.name} frame {self.frame} object {oid}")
+                          for t, oid in zip(self.trackers, self.object_ids)])
+        return {"probs": probs, "mask": merge_object_probabilities(probs, self.object_ids)}
+
+
 def run_vos_sequence(name: str, frames: list[str], first_mask_file: str, tracker_factory: Callable[[], object],
                      out_root: str | os.PathLike, single_object: bool = False, overwrite: bool = False) -> dict:
     """Track every first-frame object of one sequence and write its label PNGs.
 
-    ``tracker_factory()`` returns a new tracker with ``initialize(image, box=, mask=)`` and ``track(image)``.
-    Returns ``{"sequence", "frames", "objects", "seconds", "skipped"}``.
+    ``tracker_factory()`` returns a new tracker with ``initialize(image, box=, mask=)`` and ``track(image)``; the
+    frames come from the one frame driver (:func:`pytracking.evaluation.driver.propagate`) driving an
+    :class:`ObjectTrackers`. Returns ``{"sequence", "frames", "objects", "seconds", "skipped"}`` (``seconds``: time
+    in the trackers).
     """
+    from pytracking.evaluation.driver import propagate
+
     out_dir = Path(out_root) / name
     stems = [Path(f).stem for f in frames]
     if not overwrite and sequence_done(out_dir, stems):
         return {"sequence": name, "frames": len(frames), "objects": None, "seconds": 0.0, "skipped": True}
     labels0, object_ids = first_frame_objects(first_mask_file, single_object)
-    start = time.perf_counter()
-    image = read_image(frames[0])
-    if image.shape[:2] != labels0.shape:
-        raise DataFormatError(first_mask_file, f"annotation is {labels0.shape[::-1]} (WxH) but frame {frames[0]} is "
-                                               f"{image.shape[1::-1]}")
-    trackers = []
-    for oid in object_ids:
-        mask = (labels0 == oid).astype(np.uint8)
-        x, y, w, h = cv2.boundingRect(mask)
-        tracker = tracker_factory()
-        tracker.initialize(image, box=np.array([x, y, w, h], dtype=np.float64), mask=mask)
-        trackers.append(tracker)
-    out_labels = [labels0]
-    for i, frame in enumerate(frames[1:], start=1):
-        image = read_image(frame)
-        shape = image.shape[:2]
-        probs = np.stack([_object_output(t.track(image), shape, f"{name} frame {i} object {oid}")
-                          for t, oid in zip(trackers, object_ids)])
-        out_labels.append(merge_object_probabilities(probs, object_ids))
-    seconds = time.perf_counter() - start
+    out_labels, seconds = [], 0.0
+    for record in propagate(ObjectTrackers(tracker_factory, name, first_mask_file, frames[0]), frames,
+                            {"labels": labels0, "object_ids": object_ids}, name=name):
+        out_labels.append(record.mask)  # frame 0: the ground-truth labels, as the DAVIS protocol expects
+        seconds += record.seconds
     for stem, labels in zip(stems, out_labels):
         write_palette_png(out_dir / f"{stem}.png", labels)
     return {"sequence": name, "frames": len(frames), "objects": len(object_ids), "seconds": seconds,

@@ -15,12 +15,13 @@ import sys
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_root
 from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import SettingsError
 from ltr.data.image_io import read_image
 from ltr.regions.convert import mask_to_box
 from pytracking.evaluation.data import Sequence
-from pytracking.evaluation.datasets import DATASETS, dataset_root, get_dataset
+from pytracking.evaluation.datasets import DATASETS, dataset_arg, dataset_root, get_dataset
 
 __all__ = ["check_dataset", "first_region", "main"]
 
@@ -106,8 +107,9 @@ def _format_region(region) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytracking.evaluation.check_dataset",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=list(DATASETS), metavar="NAME", help=f"one of: {', '.join(DATASETS)}")
-    parser.add_argument("--root", default=None, help="dataset folder (default: the settings key of NAME)")
+    parser.add_argument("name", type=dataset_arg, choices=list(DATASETS), metavar="NAME",
+                        help=f"one of: {', '.join(DATASETS)} (any case)")
+    add_root(parser, help="dataset folder (default: the settings key of NAME)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-frames", action="store_true", help="skip decoding every frame (faster)")
     args = parser.parse_args(argv)

@@ -18,6 +18,11 @@ davis2016/17   DAVIS val (2016: single object)                                 d
 ytvos2018/19   YouTube-VOS valid                                               youtubevos_path
 demo           small generated VOT-format set (see pytracking.evaluation.demo)  workspace_path
 =============  ==============================================================  ====================
+
+Names are matched case-insensitively, and the original frameworks' spellings are aliases (:data:`ALIASES`:
+``DAVIS2017`` as in davis2017-evaluation / CMEDFL's ``test_davis.py``, ``got10k_test`` / ``trackingnet`` as in the
+original pytracking); :func:`canonical_name` resolves them and :func:`dataset_arg` is the ``type=`` of every CLI's
+``--dataset``.
 """
 from __future__ import annotations
 
@@ -30,7 +35,8 @@ from ltr.admin.errors import DataFormatError
 from ltr.admin.settings import load_settings
 from pytracking.evaluation.data import SequenceList
 
-__all__ = ["DatasetInfo", "DATASETS", "get_dataset", "dataset_names", "dataset_root"]
+__all__ = ["DatasetInfo", "DATASETS", "ALIASES", "get_dataset", "dataset_names", "dataset_root", "canonical_name",
+           "dataset_arg"]
 
 
 @dataclass(frozen=True)
@@ -59,17 +65,46 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 
+#: The original frameworks' spellings (lower case; matched case-insensitively) -> registered name.
+ALIASES: dict[str, str] = {
+    "got10k_val": "gotv", "got10k_test": "gott", "got10k_ltrval": "gotlv", "trackingnet": "tn", "otb100": "otb",
+    "youtubevos2018": "ytvos2018", "youtubevos2019": "ytvos2019",
+}
+
+
 def dataset_names() -> list[str]:
     return list(DATASETS)
+
+
+def canonical_name(name: str) -> str:
+    """The registered name of ``name`` (exact, any case, or an :data:`ALIASES` spelling); ``KeyError`` listing the
+    known names otherwise."""
+    if name in DATASETS:
+        return name
+    lower = str(name).lower()
+    if lower in DATASETS:
+        return lower
+    if lower in ALIASES:
+        return ALIASES[lower]
+    raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} (any case; also "
+                   f"{', '.join(sorted(ALIASES))})")
+
+
+def dataset_arg(name: str) -> str:
+    """``argparse`` type of ``--dataset``: the registered name, or an error naming the known ones."""
+    import argparse
+
+    try:
+        return canonical_name(name)
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(exc.args[0]) from None
 
 
 def get_dataset(name: str, root: str | os.PathLike | None = None) -> SequenceList:
     """The sequences of dataset ``name``; ``root`` overrides the settings key (for ``demo``: the folder under which
     the demo set is generated)."""
-    try:
-        info = DATASETS[name]
-    except KeyError:
-        raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+    name = canonical_name(name)
+    info = DATASETS[name]
     loader = getattr(importlib.import_module(f"pytracking.evaluation.{info.module}"), info.function)
     if info.settings_key is None:
         return loader(root, **info.kwargs)
@@ -79,6 +114,7 @@ def get_dataset(name: str, root: str | os.PathLike | None = None) -> SequenceLis
 def dataset_root(name: str, root: str | os.PathLike | None = None) -> Path:
     """The folder ``name`` is read from: ``root`` (must exist) or its settings key (for ``demo``: the generated
     set's folder, which may not exist yet)."""
+    name = canonical_name(name)
     info = DATASETS[name]
     if info.settings_key is None:
         from pytracking.evaluation.demo import demo_root

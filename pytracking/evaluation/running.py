@@ -1,9 +1,16 @@
 """Run trackers over sequences and write pytracking-layout results (one-pass evaluation).
 
 Per sequence: ``<results_dir>/<seq>.txt`` (one ``x,y,w,h`` line per frame, frame 0 = the tracker's initial box) and
-``<seq>_time.txt`` (seconds per frame, frame 0 = initialisation), both written atomically. A sequence whose two files
-exist is skipped, so an interrupted run resumes where it stopped. A VOS sequence with several objects is tracked one
-object at a time (objects present in frame 0) into ``<seq>_<object_id>.txt``.
+``<seq>_time.txt`` (seconds per frame, frame 0 = initialisation), both written atomically by
+:mod:`pytracking.analysis.results_io` (the one box-line format). A sequence whose two files exist is skipped, so an
+interrupted run resumes where it stopped. Frames come from the one frame driver
+(:func:`pytracking.evaluation.driver.propagate`).
+
+Mask sequences: DAVIS (``davis2016`` / ``davis2017``) are segmented and written as DAVIS palette PNGs,
+``<results_dir>/<dataset>/<seq>/<frame>.png`` (:func:`pytracking.analysis.vos_runner.run_vos_sequence`), the folder
+``test_davis.py --dataset DAVIS2017 --tracker T --params P`` scores (it skips the sequences already written). Other
+multi-object mask sequences (YouTube-VOS) are tracked one object at a time (objects present in frame 0) into
+``<seq>_<object_id>.txt``.
 """
 from __future__ import annotations
 
@@ -19,9 +26,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ltr.admin.atomic import atomic_write_text
-from ltr.admin.errors import DataFormatError
-from ltr.data.image_io import read_image
+from pytracking.analysis.results_io import result_files, write_result
+from pytracking.evaluation.driver import propagate
+
+#: Mask datasets whose results are DAVIS palette PNGs (scored by ``test_davis.py``), not per-object box files.
+PNG_DATASETS = ("davis2016", "davis2017")
 
 
 @dataclass
@@ -33,19 +42,6 @@ class RunOutcome:
     status: str
     message: str = ""
     fps: float | None = None
-
-
-def format_boxes(boxes: np.ndarray) -> str:
-    """(N, 4) -> ``x,y,w,h`` lines with 4 decimals (readable by every toolkit; no NaN from our trackers)."""
-    return "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in np.asarray(boxes, dtype=np.float64))
-
-
-def format_times(times) -> str:
-    return "".join(f"{t:.6f}\n" for t in times)
-
-
-def result_files(results_dir: Path, name: str) -> tuple[Path, Path]:
-    return results_dir / f"{name}.txt", results_dir / f"{name}_time.txt"
 
 
 def _targets(seq) -> list[tuple[str, dict]]:
@@ -67,13 +63,52 @@ def _targets(seq) -> list[tuple[str, dict]]:
     return targets
 
 
+def png_results_dir(results_dir: str | os.PathLike, dataset: str) -> Path:
+    """Where the DAVIS PNGs of a run go: ``<results_dir>/<dataset>`` (``test_davis.py``'s default folder)."""
+    return Path(results_dir) / dataset
+
+
+def track_boxes(trk, seq, init_kwargs: dict, tracker_name: str, target: str,
+                debug: bool = False) -> tuple[np.ndarray, list[float]]:
+    """Drive ``trk`` over ``seq`` from its first frame: (N, 4) boxes and seconds per frame."""
+    boxes, times = [], []
+    for record in propagate(trk, seq.frames, init_kwargs, name=seq.name):
+        box = np.asarray(record.box, dtype=np.float64)
+        if box.shape != (4,) or not np.all(np.isfinite(box)):
+            raise ValueError(f"{tracker_name} on {seq.name} frame {record.index} ({record.path}): tracker output "
+                             f"box {box.tolist()} is not 4 finite numbers")
+        boxes.append(box)
+        times.append(record.seconds)
+        if debug:
+            print(f"{tracker_name} {target} frame {record.index}: box {np.round(box, 2).tolist()} "
+                  f"score {record.score:.3f} {record.seconds * 1000:.1f} ms")
+    return np.stack(boxes), times
+
+
+def _run_png_sequence(seq, tracker, base_params, device, overwrite) -> RunOutcome:
+    from pytracking.analysis.vos_runner import run_vos_sequence
+
+    info = run_vos_sequence(seq.name, list(seq.frames), seq.mask_files[0],
+                            lambda: tracker.create_tracker(base_params, device=device),
+                            png_results_dir(tracker.results_dir, seq.dataset), single_object=seq.merge_objects,
+                            overwrite=overwrite)
+    if info["skipped"]:
+        return RunOutcome(tracker.display_name, seq.name, "skipped", "results exist")
+    fps = info["frames"] / info["seconds"] if info["seconds"] > 0 else None
+    return RunOutcome(tracker.display_name, seq.name, "done",
+                      f"{info['frames']} frames, {info['objects']} object(s) -> DAVIS PNGs", fps)
+
+
 def run_sequence(seq, tracker, debug: bool = False, device="cpu", overwrite: bool = False,
                  params=None) -> RunOutcome:
     """Track every target of ``seq`` with ``tracker`` (a :class:`pytracking.evaluation.tracker.Tracker`).
 
-    Finished targets (both files present) are skipped unless ``overwrite``. ``params`` overrides the tracker's
-    parameter file (deep-copied per target).
+    Finished targets (both files present; for DAVIS: every PNG) are skipped unless ``overwrite``. ``params``
+    overrides the tracker's parameter file (deep-copied per target).
     """
+    if seq.region_type == "mask" and seq.dataset in PNG_DATASETS:
+        base_params = tracker.get_parameters() if params is None else params
+        return _run_png_sequence(seq, tracker, base_params, device, overwrite)
     results_dir = Path(tracker.results_dir)
     targets = _targets(seq)
     if not targets:
@@ -86,31 +121,8 @@ def run_sequence(seq, tracker, debug: bool = False, device="cpu", overwrite: boo
     n_frames, total_time = 0, 0.0
     for name, init_kwargs in todo:
         trk = tracker.create_tracker(base_params, device=device)
-        boxes, times = [], []
-        for i, frame_path in enumerate(seq.frames):
-            image = read_image(frame_path)
-            if i == 0:
-                first_hw = image.shape[:2]
-            elif image.shape[:2] != first_hw:
-                raise DataFormatError(frame_path, f"frame {i} of sequence {seq.name} is {image.shape[1]}x"
-                                                  f"{image.shape[0]} but its first frame ({seq.frames[0]}) is "
-                                                  f"{first_hw[1]}x{first_hw[0]}; every frame of a sequence must "
-                                                  f"have one size (python -m pytracking.evaluation.check_dataset "
-                                                  f"checks a whole dataset)")
-            start = time.perf_counter()
-            out = trk.initialize(image, **init_kwargs) if i == 0 else trk.track(image)
-            times.append(time.perf_counter() - start)
-            box = np.asarray(out["box"], dtype=np.float64)
-            if box.shape != (4,) or not np.all(np.isfinite(box)):
-                raise ValueError(f"{tracker.display_name} on {seq.name} frame {i} ({frame_path}): tracker output "
-                                 f"box {box.tolist()} is not 4 finite numbers")
-            boxes.append(box)
-            if debug:
-                print(f"{tracker.display_name} {name} frame {i}: box {np.round(box, 2).tolist()} "
-                      f"score {out['score']:.3f} {times[-1] * 1000:.1f} ms")
-        box_file, time_file = result_files(results_dir, name)
-        atomic_write_text(box_file, format_boxes(np.stack(boxes)))
-        atomic_write_text(time_file, format_times(times))
+        boxes, times = track_boxes(trk, seq, init_kwargs, tracker.display_name, name, debug)
+        write_result(results_dir, name, boxes, times)
         n_frames += len(times)
         total_time += sum(times)
     fps = n_frames / total_time if total_time > 0 else None
@@ -137,16 +149,17 @@ def shard_sequences(sequences, shard: tuple[int, int] | None):
     return list(sequences)[index::count]
 
 
-def run_dataset(sequences, trackers, threads: int = 0, shard: tuple[int, int] | None = None, debug: bool = False,
-                device="cpu", overwrite: bool = False, params=None) -> list[RunOutcome]:
-    """Run every tracker on every sequence (of this shard). ``threads`` > 1 runs that many worker processes
-    (spawned; one torch thread each); 0/1 runs in this process. Failed sequences are
-    reported, not raised. ``params`` (one parameter object, for a single tracker) overrides its parameter file."""
+def run_dataset(sequences, trackers, workers: int = 0, shard: tuple[int, int] | None = None, debug: bool = False,
+                device="cpu", overwrite: bool = False, params=None, threads: int | None = None) -> list[RunOutcome]:
+    """Run every tracker on every sequence (of this shard). ``workers`` > 1 runs that many worker processes
+    (spawned; ``threads`` torch threads each, default 1); 0/1 runs in this process (``threads``: left to the caller).
+    Failed sequences are reported, not raised. ``params`` (one parameter object, for a single tracker) overrides its
+    parameter file."""
     if params is not None and len(trackers) != 1:
         raise ValueError("run_dataset: params= applies to one tracker; pass a single tracker")
     jobs = [(seq, trk) for seq in shard_sequences(sequences, shard) for trk in trackers]
     outcomes: list[RunOutcome] = []
-    if threads <= 1:
+    if workers <= 1:
         for seq, trk in jobs:
             outcome = _run_job(seq, trk, debug, device, overwrite, None, params)
             _report(outcome)
@@ -156,9 +169,10 @@ def run_dataset(sequences, trackers, threads: int = 0, shard: tuple[int, int] | 
     # forever (seen here: workers asleep on a futex after the parent generated data with cv2), and CUDA cannot be
     # used in forked children. Each worker imports torch once (about 2 s) and keeps it for all its sequences.
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=threads, mp_context=context, initializer=die_with_parent,
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=die_with_parent,
                                                 initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_run_job, seq, trk, debug, device, overwrite, 1, params) for seq, trk in jobs]
+        futures = [pool.submit(_run_job, seq, trk, debug, device, overwrite, threads or 1, params)
+                   for seq, trk in jobs]
         for future in futures:
             outcome = future.result()
             _report(outcome)

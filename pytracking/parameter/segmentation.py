@@ -82,7 +82,7 @@ class SegmentationTrackingParams(TrackerParams):
         size = self.segm_output_sz
         if not isinstance(size, int) or isinstance(size, bool) or size % 16 or size < 32:
             raise ParameterError(f"{type(self).__name__}.segm_output_sz = {size!r}: must be an integer, a multiple "
-                                 f"of 16 (layer3 stride) and at least 32 (e.g. --param segm_output_sz=128)")
+                                 f"of 16 (layer3 stride) and at least 32 (e.g. --set segm_output_sz=128)")
         for name, allowed in (("segm_crop_centre", ("original", "geometric")),
                               ("segm_dist_centre", ("shifted", "geometric")), ("feature_pass", ("separate", "shared")),
                               ("precision", ("fp32", "bf16", "fp16"))):

@@ -21,15 +21,24 @@ from pathlib import Path
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_params, add_results, add_root
 from ltr.admin.atomic import atomic_open
 from ltr.admin.errors import DataFormatError
-from pytracking.analysis.results_io import read_result_boxes, read_times, run_dir
+from pytracking.evaluation.datasets import dataset_arg
+from pytracking.analysis.results_io import format_boxes, format_times, read_result_boxes, read_times, run_dir
 
 MAX_GOT10K_RUNS = 3
 
 
+#: What the servers take (byte for byte as packed since the first release): comma-separated, 4 decimals for boxes,
+#: 8 for times; written by the one results module.
+SERVER_DELIMITER = ","
+SERVER_BOX_DECIMALS = 4
+SERVER_TIME_DECIMALS = 8
+
+
 def _format_boxes(boxes: np.ndarray) -> str:
-    return "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes)
+    return format_boxes(boxes, delimiter=SERVER_DELIMITER, decimals=SERVER_BOX_DECIMALS)
 
 
 def _check_lengths(sequences: dict[str, int]) -> None:
@@ -58,8 +67,8 @@ def pack_got10k(run_dirs: list[str | os.PathLike], sequences: dict[str, int], ou
                     raise DataFormatError(tpath, f"{len(times)} times but the sequence has {n} frames")
                 time_cols.append(times)
         if time_cols:
-            members[f"{name}/{name}_time.txt"] = "".join(
-                ",".join(f"{c[i]:.8f}" for c in time_cols) + "\n" for i in range(n))
+            members[f"{name}/{name}_time.txt"] = format_times(time_cols, delimiter=SERVER_DELIMITER,
+                                                              decimals=SERVER_TIME_DECIMALS)
     return _write_zip(out_zip, members)
 
 
@@ -156,17 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     for name, default_ds in (("got10k", "gott"), ("trackingnet", "tn")):
         q = sub.add_parser(name)
         q.add_argument("--tracker", required=True)
-        q.add_argument("--params", required=True)
+        add_params(q)
         q.add_argument("--runs", type=parse_runs, default=None, help="run ids (N, A-B, A,B); default: no run id")
-        q.add_argument("--results-root", help="results folder (default: the results_path setting)")
-        q.add_argument("--dataset", default=default_ds, help=f"dataset name (default {default_ds})")
-        q.add_argument("--root", help="dataset root")
+        add_results(q)
+        q.add_argument("--dataset", default=default_ds, type=dataset_arg, help=f"dataset name (default {default_ds})")
+        add_root(q)
         q.add_argument("--out", required=True, help="zip file to write")
     for name, default_ds in (("validate-got10k", "gott"), ("validate-trackingnet", "tn")):
         q = sub.add_parser(name)
         q.add_argument("zip")
-        q.add_argument("--dataset", default=default_ds)
-        q.add_argument("--root", help="dataset root")
+        q.add_argument("--dataset", default=default_ds, type=dataset_arg, help=f"dataset name (default {default_ds})")
+        add_root(q)
     args = p.parse_args(argv)
     lengths = _dataset_lengths(args.dataset, args.root)
     if args.command.startswith("validate"):
@@ -177,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             validate_trackingnet_zip(args.zip, lengths)
             print(f"{args.zip}: valid TrackingNet archive, {len(lengths)} sequences")
         return 0
-    root = Path(args.results_root) if args.results_root else load_settings().path("results_path")
+    root = Path(args.results) if args.results else load_settings().path("results_path")
     runs = args.runs if args.runs is not None else [None]
     dirs = [run_dir(root, args.tracker, args.params, r) for r in runs]
     if args.command == "got10k":

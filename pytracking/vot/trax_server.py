@@ -1,7 +1,7 @@
 """TraX server: lets the VOT toolkit (``vot-toolkit``, protocol ``traxpython``) run any registered tracker.
 
 ``python -m pytracking.vot.trax_server [TRACKER PARAM] [--region polygon|rectangle|mask] [--device DEV]
-[--param KEY=VALUE ...]`` (``--param`` overrides parameters as in ``run_tracker``, e.g. ``dcf.cg_iter=2``); the
+[--set KEY=VALUE ...]`` (``--set`` overrides parameters as in ``run_tracker``, e.g. ``dcf.cg_iter=2``); the
 VOT toolkit starts the module without arguments, so the same settings are also read from the environment
 (``env_PYTRACKING_TRAX_TRACKER = segm`` ... in ``trackers.ini``, see ``pytracking/vot/trackers.ini``):
 ``PYTRACKING_TRAX_TRACKER``, ``PYTRACKING_TRAX_PARAM``, ``PYTRACKING_TRAX_REGION``, ``PYTRACKING_TRAX_DEVICE``,
@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_overrides, add_threads
 from ltr.data.image_io import read_image
 
 REGION_FORMATS = ("polygon", "rectangle", "mask")
@@ -93,18 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="python -m pytracking.vot.trax_server", description=__doc__.splitlines()[0])
     parser.add_argument("tracker_name", nargs="?", default=env("PYTRACKING_TRAX_TRACKER", "segm"))
-    parser.add_argument("tracker_param", nargs="?", default=env("PYTRACKING_TRAX_PARAM", "default_params"))
+    parser.add_argument("tracker_param", nargs="?", metavar="PARAMS", default=env("PYTRACKING_TRAX_PARAM", "default_params"))
     parser.add_argument("--region", choices=REGION_FORMATS, default=env("PYTRACKING_TRAX_REGION", "polygon"))
     parser.add_argument("--device", default=env("PYTRACKING_TRAX_DEVICE", "cpu"))
     threads = env("PYTRACKING_TRAX_THREADS", "1")
     if not threads.strip().isdigit():
         parser.error(f"PYTRACKING_TRAX_THREADS = {threads!r}: must be a positive integer")
-    parser.add_argument("--threads", type=int, default=int(threads), help="torch CPU threads (default 1)")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                        help="parameter override, e.g. dcf.cg_iter=2 (repeatable; unknown keys are errors)")
+    add_threads(parser, int(threads), "torch CPU threads (default 1)")
+    add_overrides(parser, "a parameter (unknown keys are errors)")
     args = parser.parse_args(argv)
     try:  # (the names come from trackers.ini / the command line: a wrong one is a user error, not a bug)
-        prepare(args.tracker_name, args.tracker_param, args.param)
+        prepare(args.tracker_name, args.tracker_param, args.set)
     except (KeyError, ValueError) as exc:
         text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"error: {text.splitlines()[0] if text else type(exc).__name__}", file=sys.stderr)
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(max(1, args.threads))
-    serve(args.tracker_name, args.tracker_param, args.region, args.device, args.param)
+    serve(args.tracker_name, args.tracker_param, args.region, args.device, args.set)
     return 0
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ltr.admin.atomic import atomic_write_text
 from ltr.admin.cli import cli_main
+from ltr.admin.cli_args import add_params, add_root, add_threads
 from ltr.admin.errors import DataFormatError
 
 from votTester.analysis import default_interval
@@ -102,12 +103,12 @@ def commands(directory: Path, tracker: str, params: str, dataset: str, root: Pat
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pytracking.vot.workspace", description=__doc__.splitlines()[0])
     p.add_argument("directory", help="workspace folder to create")
-    p.add_argument("--dataset", required=True, choices=DATASETS)
-    p.add_argument("--root", default=None, help="dataset folder with list.txt (default: the <dataset>_path setting)")
+    p.add_argument("--dataset", required=True, type=str.lower, choices=DATASETS)
+    add_root(p, help="dataset folder with list.txt (default: the <dataset>_path setting)")
     p.add_argument("--tracker", required=True, help="registered tracker name (segm, dmb, fixedbox)")
-    p.add_argument("--params", required=True, help="parameter file under pytracking/parameter/<tracker>/")
+    add_params(p)
     p.add_argument("--device", default="cpu", help="torch device of the tracker process (default cpu)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads of the tracker process (default 1)")
+    add_threads(p, 1, "torch threads of the tracker process (default 1)")
     p.add_argument("--timeout", type=int, default=600, help="seconds the toolkit waits for the tracker (default 600)")
     p.add_argument("--repetitions", type=int, default=15, help="supervised runs per sequence (default 15)")
     p.add_argument("--eao-interval", nargs=2, type=int, metavar=("LOW", "HIGH"), default=None,

@@ -22,7 +22,7 @@ def test_init_box_under_two_pixels_is_rejected(box):
 def test_run_tracker_unknown_dataset_and_results_path_a_file(make_synthetic, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         run_tracker_main(["fixedbox", "default", "--dataset", "nosuchset"])
-    assert exc.value.code == 2 and "--dataset nosuchset" in capsys.readouterr().err
+    assert exc.value.code == 2 and "argument --dataset: unknown dataset 'nosuchset'" in capsys.readouterr().err
     root = make_synthetic("otb", sequences=1, frames=4, size=(64, 48))
     (tmp_path / "res").write_text("")
     rc = run_tracker_main(["fixedbox", "default", "--dataset", "otb", "--root", str(root), "--results",
@@ -186,7 +186,7 @@ def test_trax_server_and_workspace_give_one_line_and_exit_2(make_synthetic, tmp_
 
     assert "unknown tracker 'nosuch'" in one_line(trax_main(["nosuch", "default"]))
     assert "has no parameter file 'nope'" in one_line(trax_main(["segm", "nope"]))
-    assert "segm_output_sz = -5" in one_line(trax_main(["segm", "default_params", "--param", "segm_output_sz=-5"]))
+    assert "segm_output_sz = -5" in one_line(trax_main(["segm", "default_params", "--set", "segm_output_sz=-5"]))
     assert "no user 'nosuchuser_xyz'" in one_line(trax_main(["segm", "default_params", "--device",
                                                              "~nosuchuser_xyz"]))
     root = make_synthetic("vot", sequences=1, frames=4, size=(64, 48))

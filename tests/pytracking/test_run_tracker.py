@@ -71,11 +71,11 @@ def test_segm_runs_from_the_command_line_with_parameter_overrides(make_synthetic
     ckpt = save_checkpoint(tmp_path / "tiny.pth", net, net.config)
     root = make_synthetic("vot", sequences=1, frames=4, size=(96, 72))
     rc = main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--results",
-               str(tmp_path / "res"), "--param", f"net_path={ckpt}", "--param", "segm_output_sz=64",
-               "--param", "dcf.sample_size=64", "--param", "dcf.search_area_scale=4.0", "--param",
-               "dcf.compressed_dim=8", "--param", "dcf.init_cg_iter=4", "--param", "dcf.init_gn_iter=2"])
+               str(tmp_path / "res"), "--set", f"net_path={ckpt}", "--set", "segm_output_sz=64",
+               "--set", "dcf.sample_size=64", "--set", "dcf.search_area_scale=4.0", "--param",
+               "dcf.compressed_dim=8", "--set", "dcf.init_cg_iter=4", "--set", "dcf.init_gn_iter=2"])
     assert rc == 0
     boxes = np.loadtxt(tmp_path / "res" / "segm" / "default_params" / "ants1.txt", delimiter=",")
     assert boxes.shape == (4, 4) and np.all(np.isfinite(boxes)) and np.all(boxes[:, 2:] > 0)
-    assert main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--param", "nope=1"]) == 2
-    assert "no parameter 'nope'" in capsys.readouterr().err
+    assert main(["segm", "default_params", "--dataset", "vot2018", "--root", str(root), "--set", "nope=1"]) == 2
+    assert "nope" in capsys.readouterr().err

@@ -69,7 +69,7 @@ def make_vot_results(tmp_path):
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "groundtruth.txt").write_text("".join(format_region(Polygon(g)) + "\n" for g in gt))
             sequences.append(VotSequence(name, [str(folder / f"{i + 1:08d}.jpg") for i in range(n)],
-                                         [Polygon(g) for g in gt], SIZE, folder))
+                                         [Polygon(g) for g in gt], SIZE[::-1], folder))
             out = results / "baseline" / name
             out.mkdir(parents=True, exist_ok=True)
             first = random_run(rng, gt, p_fail)

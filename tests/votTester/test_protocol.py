@@ -30,7 +30,7 @@ class Oracle:
 
     def __init__(self, seq, lost=(), log=None, interrupt_at=None):
         self.gt = seq.groundtruth
-        self.size = seq.size
+        self.size = seq.image_size
         self.index = {hashlib.sha1(read_image(f).tobytes()).hexdigest(): i for i, f in enumerate(seq.frames)}
         self.lost = set(lost)
         self.log = log if log is not None else []
@@ -46,7 +46,7 @@ class Oracle:
         if isinstance(region, Polygon):
             assert polygon is not None and np.allclose(polygon, region.flat)
         if isinstance(region, Mask):
-            assert mask is not None and mask.shape == (self.size[1], self.size[0])
+            assert mask is not None and mask.shape == self.size
         return {}
 
     def track(self, image):
@@ -58,7 +58,7 @@ class Oracle:
             return {"box": np.array([0.0, 0.0, 2.0, 2.0]), "polygon": None, "mask": None, "score": 0.0}
         region = self.gt[i]
         if isinstance(region, Mask):
-            return {"box": None, "polygon": None, "mask": region.to_full((self.size[1], self.size[0])), "score": 1.0}
+            return {"box": None, "polygon": None, "mask": region.to_full(self.size), "score": 1.0}
         return {"box": None, "polygon": region.flat, "mask": None, "score": 1.0}
 
 

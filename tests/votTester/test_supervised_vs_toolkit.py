@@ -52,7 +52,7 @@ def toolkit_reference(results_dir, sequences, low, high):
     seqs, trajs = [], {}
     for s in sequences:
         gt = vot_io.read_trajectory(str(s.folder / "groundtruth.txt"))
-        seqs.append(_Seq(s.name, gt, s.size))
+        seqs.append(_Seq(s.name, gt, s.bounds))
         folder = results_dir / "baseline" / s.name
         trajs[s.name] = [_Traj(vot_io.read_trajectory(str(p))) for p in sorted(folder.glob(f"{s.name}_[0-9][0-9][0-9].txt"))]
     exp = _Experiment(trajs)
@@ -113,5 +113,5 @@ def test_scoring_in_processes_gives_the_same_numbers(make_vot_results):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         one = score_supervised(results, sequences, (2, 10))
-        two = score_supervised(results, sequences, (2, 10), threads=2)
+        two = score_supervised(results, sequences, (2, 10), workers=2)
     assert one == two

@@ -176,7 +176,7 @@ class DCFSegmentationTracker(BaseTracker):
     # ------------------------------------------------------------------ helpers
     def _load_net(self) -> None:
         if self.net is None:
-            # Values assigned after construction (--param overrides, parameter files) are checked here, before a
+            # Values assigned after construction (--set overrides, parameter files) are checked here, before a
             # bad one (segm_output_sz=-5) reaches torch.
             revalidate(self.params)
             self.net, _ = load_tracker_network(self.params.net_path, self.device)

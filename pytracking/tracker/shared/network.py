@@ -99,7 +99,7 @@ def check_crop_size(name: str | os.PathLike, segm_output_sz: int) -> None:
         raise DataFormatError(
             path, f"checkpoint (parameter net_path) was trained on {trained} px crops but the tracker's "
             f"segmentation crop is {segm_output_sz} px; set the parameter segm_output_sz={trained} "
-            f"(--param segm_output_sz={trained}, or tiny_crop(params, {trained}) in a parameter file)")
+            f"(--set segm_output_sz={trained}, or tiny_crop(params, {trained}) in a parameter file)")
 
 
 def net_input(images: torch.Tensor, normalization=IMAGENET_NORMALIZATION) -> torch.Tensor:

@@ -28,7 +28,7 @@ def test_config_keys_and_errors():
     assert net.config["backbone"] == "efficientnet_lite0" and "train_last_stage" not in net.config
     assert net.feature_extractor.channels["layer3"] == 112
     assert net.input_normalization == LITE_NORMALIZATION
-    with pytest.raises(NetConfigError, match="backbone_width applies to ResNet backbones only"):
+    with pytest.raises(NetConfigError, match="backbone_width applies to the backbones resnet18, resnet50 only"):
         build_net({"arch": "d3s", **EFF, "backbone_width": 32})
     with pytest.raises(NetConfigError, match="train_last_stage true needs frozen_backbone true"):
         build_net({"arch": "d3s", **EFF, "frozen_backbone": False, "train_last_stage": True})

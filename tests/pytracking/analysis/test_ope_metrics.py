@@ -51,7 +51,7 @@ def test_official_otb_family_equals_got10k_toolkit(dataset, cls, nan_rows):
 
 def test_official_got10k_pools_frames_like_the_toolkit():
     rng = np.random.default_rng(1)
-    size = (320, 240)
+    size = (320, 240)  # (W, H): the got10k toolkit's bound; this project passes (H, W)
     seqs, covers = {}, {}
     for i in range(3):
         pred, gt = random_sequence(rng, 20 + 9 * i)
@@ -66,7 +66,8 @@ def test_official_got10k_pools_frames_like_the_toolkit():
         seq_ious = []
         for r in range(runs):
             p = pred + r * 0.7
-            errors[name].append(frame_errors(p, gt, "got10k", "official", visible=covers[name] > 0, image_size=size))
+            errors[name].append(frame_errors(p, gt, "got10k", "official", visible=covers[name] > 0,
+                                             image_size=size[::-1]))
             iou = rect_iou(p[1:].copy(), gt[1:].copy(), bound=size)
             seq_ious.append(iou[covers[name][1:] > 0])
         seq_ious = np.concatenate(seq_ious)

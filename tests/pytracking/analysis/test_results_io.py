@@ -50,3 +50,25 @@ def test_spaces_after_commas_are_accepted(tmp_path):
     path = tmp_path / "s.txt"
     path.write_text("1, 2, 3, 4\r\n5,\t6, 7, 8\r\n")
     assert read_result_boxes(path, 2).tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
+
+
+def test_one_box_writer_and_reader_round_trip(tmp_path):
+    """Every writer goes through format_lines; the reader takes back what any delimiter wrote."""
+    from pytracking.analysis.results_io import (BOX_DECIMALS, format_boxes, format_lines, format_times,
+                                                read_times, result_files, write_result)
+
+    boxes = np.array([[1.25, 2.5, 30.0, 40.125], [-3.0, 0.0, 7.5, 8.0625]])
+    assert format_boxes(boxes) == "1.2500,2.5000,30.0000,40.1250\n-3.0000,0.0000,7.5000,8.0625\n"
+    assert format_boxes(boxes, delimiter="\t", decimals=2) == "1.25\t2.50\t30.00\t40.12\n-3.00\t0.00\t7.50\t8.06\n"
+    for delimiter in (",", "\t", " "):
+        path = tmp_path / f"d{ord(delimiter)}.txt"
+        write_result_boxes(path, boxes, delimiter=delimiter)
+        assert np.array_equal(read_result_boxes(path, 2), np.round(boxes, BOX_DECIMALS))
+    write_result(tmp_path / "run", "seq", boxes, [0.5, 0.25])
+    box_file, time_file = result_files(tmp_path / "run", "seq")
+    assert np.array_equal(read_result_boxes(box_file, 2), boxes)
+    assert time_file.read_text() == "0.500000\n0.250000\n" and read_times(time_file).tolist() == [0.5, 0.25]
+    assert format_times([np.array([1.0, 2.0]), np.array([3.0, 4.0])], decimals=1) == "1.0,3.0\n2.0,4.0\n"
+    assert format_lines(np.array([1.0, 2.0]), decimals=0) == "1\n2\n"
+    with pytest.raises(ValueError, match="expected"):
+        format_lines(np.zeros((2, 2, 2)))

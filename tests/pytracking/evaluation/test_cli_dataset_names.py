@@ -27,7 +27,8 @@ CLIS = {
 }
 
 #: words of help texts that are prose, not dataset names
-PROSE = {"dataset", "name", "registered", "default", "or", "one", "of", "multi-object"}
+PROSE = {"dataset", "name", "registered", "default", "or", "one", "of", "multi-object", "any", "case", "accepted",
+         "are", "too"}
 
 
 class _Captured(BaseException):  # not an Exception: passes through cli_main's error handling

@@ -109,7 +109,7 @@ def test_worker_processes_give_the_same_results(got_sequences, tmp_path):
     serial = Tracker("fixedbox", "default", results_path=tmp_path / "a")
     parallel = Tracker("fixedbox", "default", results_path=tmp_path / "b")
     run_dataset(got_sequences[:2], [serial])
-    outcomes = run_dataset(got_sequences[:2], [parallel], threads=2)
+    outcomes = run_dataset(got_sequences[:2], [parallel], workers=2)
     assert [o.status for o in outcomes] == ["done", "done"]
     for seq in got_sequences[:2]:
         assert ((parallel.results_dir / f"{seq.name}.txt").read_text()
@@ -123,11 +123,34 @@ def test_polygon_and_multi_object_mask_sequences(make_synthetic, tmp_path):
     from ltr.regions.convert import polygon_to_box
     np.testing.assert_allclose(_read(tracker.results_dir / f"{vot[0].name}.txt")[-1],
                                polygon_to_box(vot[0].ground_truth_polygon[0]), atol=1e-4)
-    davis = get_dataset("davis2017", root=make_synthetic("davis", sequences=2, frames=4, size=(64, 48), objects=2))
-    seq = davis[0]
+    ytvos = get_dataset("ytvos2018", root=make_synthetic("youtubevos", sequences=1, frames=4, size=(64, 48),
+                                                         valid_sequences=1, objects=2))
+    seq = ytvos[0]
     run_dataset([seq], [tracker])
-    for oid in seq.object_ids:
-        if seq.init_region(oid).any():
-            from ltr.regions.convert import mask_to_box
-            boxes = _read(tracker.results_dir / f"{seq.name}_{oid}.txt")
-            np.testing.assert_allclose(boxes[-1], mask_to_box(seq.init_region(oid)), atol=1e-4)
+    from ltr.regions.convert import mask_to_box
+    tracked = [oid for oid in seq.object_ids if seq.init_region(oid).any()]
+    assert tracked
+    for oid in tracked:
+        boxes = _read(tracker.results_dir / f"{seq.name}_{oid}.txt")
+        np.testing.assert_allclose(boxes[-1], mask_to_box(seq.init_region(oid)), atol=1e-4)
+
+
+def test_davis_sequences_are_written_as_palette_pngs_and_resume(make_synthetic, tmp_path):
+    """run_tracker --dataset davis2017 writes <results>/<tracker>/<param>/davis2017/<seq>/<frame>.png (what
+    test_davis.py scores), the first frame being the ground truth; finished sequences are skipped."""
+    from ltr.data.image_io import read_palette_png
+    from pathlib import Path
+
+    tracker = Tracker("fixedbox", "default", results_path=tmp_path)
+    davis = get_dataset("davis2017", root=make_synthetic("davis", sequences=2, frames=4, size=(64, 48), objects=2))
+    outcomes = run_dataset(davis, [tracker])
+    assert [o.status for o in outcomes] == ["done"] * len(davis)
+    for seq in davis:
+        out = tracker.results_dir / "davis2017" / seq.name
+        assert sorted(p.name for p in out.iterdir()) == [Path(f).stem + ".png" for f in seq.frames]
+        first = read_palette_png(out / (Path(seq.frames[0]).stem + ".png"))
+        gt = read_palette_png(seq.mask_files[0]).copy()
+        gt[gt == 255] = 0
+        assert np.array_equal(first, gt)
+        assert not list(tracker.results_dir.glob(f"{seq.name}*.txt"))  # no per-object box files any more
+    assert [o.status for o in run_dataset(davis, [tracker])] == ["skipped"] * len(davis)

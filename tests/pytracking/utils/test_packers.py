@@ -77,12 +77,30 @@ def test_cli_packs_and_validates_synthetic_got10k_test(make_synthetic, tmp_path,
     root = make_synthetic("got10k", sequences=2, frames=5)
     seqs = {s.name: len(s.frames) for s in get_dataset("gott", root=root)}
     write_runs(tmp_path / "res" / "segm", 3, seqs)
-    rc = main(["got10k", "--tracker", "segm", "--params", "d3s", "--runs", "3", "--results-root",
+    rc = main(["got10k", "--tracker", "segm", "--params", "d3s", "--runs", "3", "--results",
                str(tmp_path / "res"), "--root", str(root), "--out", str(tmp_path / "sub.zip")])
     assert rc == 0 and "validated" in capsys.readouterr().out
     assert main(["validate-got10k", str(tmp_path / "sub.zip"), "--root", str(root)]) == 0
     capsys.readouterr()
-    rc = main(["trackingnet", "--tracker", "segm", "--params", "d3s", "--runs", "0-0", "--results-root",
+    rc = main(["trackingnet", "--tracker", "segm", "--params", "d3s", "--runs", "0-0", "--results",
                str(tmp_path / "nowhere"), "--dataset", "gott", "--root", str(root), "--out", str(tmp_path / "t.zip")])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("error: ") and "result file is missing" in err and err.count("\n") == 1
+
+
+def test_packed_members_are_byte_identical_to_the_server_format(tmp_path):
+    """Routed through the one results module with an explicit delimiter, the members keep the exact bytes the
+    servers were always sent: x,y,w,h with 4 decimals, times comma-separated with 8."""
+    dirs = write_runs(tmp_path, 2)
+    out = pack_got10k(dirs, SEQS, tmp_path / "sub.zip")
+    n = SEQS["GOT-10k_Test_000002"]
+    with zipfile.ZipFile(out) as zf:
+        run1 = zf.read("GOT-10k_Test_000002/GOT-10k_Test_000002_001.txt").decode()
+        times = zf.read("GOT-10k_Test_000002/GOT-10k_Test_000002_time.txt").decode()
+    boxes = np.arange(n * 4, dtype=float).reshape(n, 4)
+    assert run1 == "".join(",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes)
+    assert times == "".join(f"{0.01 * (i + 1):.8f},{0.01 * (i + 1):.8f}\n" for i in range(n))
+    tn = pack_trackingnet(dirs[1], SEQS, tmp_path / "tn.zip")
+    with zipfile.ZipFile(tn) as zf:
+        assert zf.read("GOT-10k_Test_000002.txt").decode() == "".join(
+            ",".join(f"{v:.4f}" for v in row) + "\n" for row in boxes + 1)
