@@ -88,12 +88,8 @@ def main(argv=None) -> int:
             tb_dir = workspace / "tensorboard" / module / name
         else:
             tb_dir = paths.path("tensorboard_path") / module / name
-        options = TrainerOptions(
-            epochs=settings.epochs, batch_size=settings.batch_size, num_workers=settings.num_workers,
-            seed=settings.seed, settings_name=settings.name, amp=settings.amp, log_interval=settings.log_interval,
-            image_interval=settings.image_interval, progress=not args.no_progress,
-            grad_clip=settings.grad_clip or None, find_unused_parameters=settings.find_unused_parameters,
-            extra_meta={"train_settings": settings.to_dict()}, force_resume=args.force_resume)
+        options = TrainerOptions.from_settings(settings, progress=not args.no_progress,
+                                               force_resume=args.force_resume)
         trainer = Trainer(objects.actor, objects.dataset, objects.optimizer, objects.scheduler, options,
                           net_config=objects.net.config, checkpoint_dir=ckpt_dir, device=info.device,
                           tensorboard_dir=tb_dir, rank=info.rank, world_size=info.world_size,

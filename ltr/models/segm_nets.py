@@ -115,6 +115,15 @@ class _SegmNetBase(nn.Module):
         test = {k: v[b:] for k, v in feats.items()}
         return train, test
 
+    def forward(self, train_images: torch.Tensor, train_masks: torch.Tensor, test_images: torch.Tensor,
+                test_dist: torch.Tensor) -> torch.Tensor:
+        """Training pass: images ``(B, 3, S, S)``, train_masks ``(B, 1, S, S)``, test_dist ``(B, 1, S, S)`` ->
+        logits ``(B, 2, S, S)``; the memory (and the template) is the train frame."""
+        train, test = self._shared_backbone(train_images, test_images)
+        q, t = self.embed(test["layer3"]), self.embed(train["layer3"])
+        scores = self.match_reference(q, t, train_masks)
+        return self.segment_with_template(test, q, scores, test_dist, (t, train_masks))
+
 
 class D3SNet(_SegmNetBase):
     """D3S ``SegmNet``: backbone + predictor (embedding ``segment0/1`` + GIM + refinement), §2.1-2.2.
@@ -138,13 +147,13 @@ class D3SNet(_SegmNetBase):
         -> logits ``(B, 2, S, S)`` (0 = fg, 1 = bg)."""
         return self.segm_predictor(test_feats, self._mixer_input(fg_scores, dist))
 
-    def forward(self, train_images: torch.Tensor, train_masks: torch.Tensor, test_images: torch.Tensor,
-                test_dist: torch.Tensor) -> torch.Tensor:
-        """Training pass: images ``(B, 3, S, S)``, train_masks ``(B, 1, S, S)``, test_dist ``(B, 1, S, S)`` ->
-        logits ``(B, 2, S, S)``."""
-        train, test = self._shared_backbone(train_images, test_images)
-        scores = self.match_reference(self.embed(test["layer3"]), self.embed(train["layer3"]), train_masks)
-        return self.segment(test, scores, test_dist)
+    def segment_with_template(self, test_feats: dict[str, torch.Tensor], test_emb: torch.Tensor,
+                              fg_scores: torch.Tensor, dist: torch.Tensor, template) -> torch.Tensor:
+        """The one inference call of both segmentation nets (the trackers and training use it): logits
+        ``(B, 2, S, S)`` of the test crop from its backbone features, its embedding ``(B, D, h, w)``, the matching
+        scores ``(B, 2, h, w)``, the distance map ``(B, 1, S, S)`` and the frame-1 ``template`` =
+        ``(embedding (B, D, h, w), mask (B, 1, H', W'))``, which D3S does not use."""
+        return self.segment(test_feats, fg_scores, dist)
 
 
 class GraphAttention(nn.Module):
@@ -221,14 +230,12 @@ class CMEDFLNet(_SegmNetBase):
         """Mixer input ``cat[F_fg, P, D, gat]`` (35 channels) -> logits ``(B, 2, S, S)`` (0 = fg, 1 = bg)."""
         return self.segm_predictor(test_feats, torch.cat((self._mixer_input(fg_scores, dist), gat), dim=1))
 
-    def forward(self, train_images: torch.Tensor, train_masks: torch.Tensor, test_images: torch.Tensor,
-                test_dist: torch.Tensor) -> torch.Tensor:
-        """Training pass; the memory (and the graph-attention template) is the train frame. Shapes as D3SNet."""
-        train, test = self._shared_backbone(train_images, test_images)
-        q = self.embed(test["layer3"])
-        t = self.embed(train["layer3"])
-        scores = self.match_reference(q, t, train_masks)
-        return self.segment(test, scores, test_dist, self.graph_attention(q, t, train_masks))
+    def segment_with_template(self, test_feats: dict[str, torch.Tensor], test_emb: torch.Tensor,
+                              fg_scores: torch.Tensor, dist: torch.Tensor, template) -> torch.Tensor:
+        """As :meth:`D3SNet.segment_with_template`; the template feeds the graph attention (§4.3)."""
+        template_emb, template_mask = template
+        return self.segment(test_feats, fg_scores, dist, self.graph_attention(test_emb, template_emb, template_mask))
+
 
 
 #: registry entries (ltr.models.registry.ARCHS); learning rates of the published recipes (§2.5, §4.4)

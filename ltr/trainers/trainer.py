@@ -15,7 +15,7 @@ import math
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import torch
@@ -60,11 +60,20 @@ class TrainerOptions:
     log_interval: int = 10
     image_interval: int = 200
     progress: bool = True
-    grad_clip: float | None = None
+    grad_clip: float | None = None  # None or 0: no clipping
     find_unused_parameters: bool = False  # DDP: True for nets with trainable parameters unused in forward
     stop_after_batches: int | None = None
     extra_meta: dict | None = None  # JSON-able, stored in every checkpoint's meta (e.g. the training settings)
     force_resume: bool = False  # resume even when the recipe (batch size, processing, ...) changed
+
+    @classmethod
+    def from_settings(cls, settings, **runtime) -> "TrainerOptions":
+        """The loop settings of a :class:`ltr.train_settings.TrainSettings` (every field the two share, by name;
+        ``settings_name`` = its name, the settings stored in each checkpoint's meta), plus the ``runtime`` options
+        (``progress``, ``force_resume``, ``stop_after_batches``)."""
+        shared = {f.name: getattr(settings, f.name) for f in fields(cls) if hasattr(settings, f.name)}
+        return cls(**shared, settings_name=settings.name, extra_meta={"train_settings": settings.to_dict()},
+                   **runtime)
 
 
 #: Recipe keys that may change between a run and its resume (they do not change what is computed).

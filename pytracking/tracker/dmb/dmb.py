@@ -20,6 +20,13 @@ from pytracking.tracker.shared.network import backbone_features, net_input
 class DMBTracker(DCFSegmentationTracker):
     archs = ("dmb",)
 
+    def __init__(self, params, device="cpu"):
+        super().__init__(params, device)
+        self.memory: DMBKeyValueMemory | None = None  # set at frame 1
+        # the previous segmented frame, memorised on the next segmented frame (§3.2): crop input, its query
+        # features (None = not computed), soft mask (1, 1, S, S), DCF uncertainty (None = frame 1), frame number
+        self.previous: tuple | None = None
+
     def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
         p = self.params
         self.memory = DMBKeyValueMemory(every=p.memory_every, capacity=p.memory_capacity,
@@ -36,8 +43,6 @@ class DMBTracker(DCFSegmentationTracker):
                 prob = self._probability(crop, key.flatten(2), value.flatten(2))
                 gate = torch.from_numpy(gating_mask(region, crop.mask, target_sz, crop.scale)).to(self.device)
                 reference = prob * gate[None, None]
-        # crop input, its query features (None = not computed), soft mask (1, 1, S, S), DCF uncertainty (None = frame 1),
-        # frame number
         self.previous = (image, crop.features, reference, None, self.frame_num)
         return reference[0, 0].float().cpu().numpy()
 

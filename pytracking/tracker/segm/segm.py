@@ -21,6 +21,11 @@ from pytracking.tracker.shared.network import backbone_features
 class SegmTracker(DCFSegmentationTracker):
     archs = ("cmedfl", "d3s")
 
+    def __init__(self, params, device="cpu"):
+        super().__init__(params, device)
+        self.memory: AppearanceMemory | None = None   # set at frame 1 (§1.6)
+        self.template: tuple[torch.Tensor, torch.Tensor] | None = None  # frame-1 (embedding, mask), CMEDFL's GAT
+
     def _init_segmentation(self, crop: SegmentationCrop, region: InitRegion, target_sz: np.ndarray) -> np.ndarray:
         """§1.6: the reference mask is the VOS mask, or the net's own prediction on the frame-1 crop (memory =
         the rough region mask) thresholded and gated by the (dilated) region; the memory starts from it."""
@@ -38,7 +43,7 @@ class SegmTracker(DCFSegmentationTracker):
             self.template = (emb, reference[None, None])                # CMEDFL graph-attention template
             entries = self._entries(emb, reference)
             if p.appearance_memory == "d3s":
-                self.memory: AppearanceMemory = D3SFixedReference(entries.keys, entries.fg)
+                self.memory = D3SFixedReference(entries.keys, entries.fg)
             else:
                 self.memory = CMEDFLCompactMemory(entries.keys, entries.fg, capacity=p.memory_capacity,
                                                   merge_threshold=p.memory_merge_threshold,
@@ -74,10 +79,5 @@ class SegmTracker(DCFSegmentationTracker):
         fg, p_match, _ = topk_match(emb.flatten(2), memory.keys[None], memory.fg[None], memory.bg[None],
                                     k=self.net.topk)
         scores = scores_map(fg, p_match, tuple(emb.shape[-2:]))
-        if self.net.arch == "cmedfl":
-            template_emb, template_mask = self.template
-            gat = self.net.graph_attention(emb, template_emb, template_mask)
-            logits = self.net.segment(feats, scores, dist, gat)
-        else:
-            logits = self.net.segment(feats, scores, dist)
+        logits = self.net.segment_with_template(feats, emb, scores, dist, self.template)
         return self.net.foreground_probability(logits)[0, 0]
