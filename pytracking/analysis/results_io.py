@@ -35,6 +35,18 @@ BOX_DECIMALS = 4
 TIME_DECIMALS = 6
 
 
+def finite_numbers(parts: list[str], where, lineno: int, text: str, nan_hint: str = "") -> list[float]:
+    """The numbers of one result line (``parts`` of ``text``, line ``lineno`` of ``where``), all finite; a
+    :class:`DataFormatError` naming the file and line otherwise."""
+    try:
+        values = [float(p) for p in parts]
+    except ValueError as exc:
+        raise DataFormatError(where, f"not a number in {text[:60]!r}", lineno) from exc
+    if not all(math.isfinite(v) for v in values):
+        raise DataFormatError(where, f"NaN or infinite value in {text[:60]!r}{nan_hint}", lineno)
+    return values
+
+
 def format_lines(rows, delimiter: str = BOX_DELIMITER, decimals: int = BOX_DECIMALS) -> str:
     """(N, K) numbers (or (N,) = one column) -> N lines of ``delimiter``-joined values with ``decimals`` decimals,
     each ending in ``\\n``. The one formatter behind every box, time and packed file."""
@@ -120,14 +132,8 @@ def _checked_parse(path: Path, text: str) -> np.ndarray:
         parts = [p for p in _SPLIT.split(stripped) if p]
         if len(parts) != 4:
             raise DataFormatError(path, f"expected 4 numbers x,y,w,h, got {len(parts)} ({stripped[:60]!r})", lineno)
-        try:
-            values = [float(p) for p in parts]
-        except ValueError as exc:
-            raise DataFormatError(path, f"not a number in {stripped[:60]!r}", lineno) from exc
-        if not all(math.isfinite(v) for v in values):
-            raise DataFormatError(path, f"NaN or infinite value in {stripped[:60]!r}; trackers must report a box on "
-                                        f"every frame", lineno)
-        rows.append(values)
+        rows.append(finite_numbers(parts, path, lineno, stripped,
+                                   "; trackers must report a box on every frame"))
     return np.array(rows, dtype=np.float64).reshape(-1, 4)
 
 

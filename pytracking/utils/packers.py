@@ -13,7 +13,6 @@ Every file must have exactly one line per frame and no NaN; the validators check
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import zipfile
 from pathlib import Path
@@ -25,7 +24,8 @@ from ltr.admin.cli_args import add_params, add_results, add_root
 from ltr.admin.atomic import atomic_open
 from ltr.admin.errors import DataFormatError
 from pytracking.evaluation.datasets import dataset_arg
-from pytracking.analysis.results_io import format_boxes, format_times, read_result_boxes, read_times, run_dir
+from pytracking.analysis.results_io import (finite_numbers, format_boxes, format_times, read_result_boxes, read_times,
+                                            run_dir)
 
 MAX_GOT10K_RUNS = 3
 
@@ -101,12 +101,7 @@ def _check_member(zf: zipfile.ZipFile, zip_path: Path, arcname: str, n: int, col
         parts = line.replace("\t", ",").split(",")
         if columns is not None and len(parts) != columns:
             raise DataFormatError(where, f"expected {columns} comma-separated numbers, got {len(parts)}", i)
-        try:
-            values = [float(p) for p in parts]
-        except ValueError as exc:
-            raise DataFormatError(where, f"not a number in {line[:60]!r}", i) from exc
-        if not all(math.isfinite(v) for v in values):
-            raise DataFormatError(where, "NaN or infinite value", i)
+        finite_numbers(parts, where, i, line)
 
 
 def validate_got10k_zip(zip_path: str | os.PathLike, sequences: dict[str, int]) -> int:
