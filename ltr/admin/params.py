@@ -59,6 +59,7 @@ def _hints(kind: type) -> dict[str, Any]:
     return typing.get_type_hints(kind)
 
 
+@functools.lru_cache(maxsize=None)
 def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind))
 
@@ -166,10 +167,11 @@ class Params:
         unknown = _unknown(type(self), nested)
         if unknown:
             raise self._unknown_keys_error(unknown)
-        return self._replaced(nested, "")
+        return copy.deepcopy(self)._replaced(nested, "")   # one copy: nothing is shared with self
 
     def _replaced(self: P, nested: dict[str, Any], prefix: str) -> P:
-        base = copy.deepcopy(self)
+        """The new object from ``self`` (a private copy) and the nested changes ``nested``."""
+        base = self
         sections = self.sections()
         hints = _hints(type(self))
         top = {}
