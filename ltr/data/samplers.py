@@ -36,13 +36,13 @@ from ltr.data.processing import SegmProcessing, to_pair_batch
 class SamplerParams(Params):
     """Sampling settings (defaults: D3S pair mode, §2.5)."""
 
-    mode: str = "pair"
-    samples_per_epoch: int = 64000
-    max_gap: int = 50
-    num_frames: int = 2
-    max_skip: int = 2
-    min_frames: int = 20
-    min_visible: int = 5
+    mode: str = "pair"  # "pair" (D3S / CMEDFL: reference + one frame near it) or "sequence" (DMB: ordered frames)
+    samples_per_epoch: int = 64000  # samples drawn per epoch (the original's epoch length)
+    max_gap: int = 50  # pair mode: the second frame lies within +-max_gap frames of the reference
+    num_frames: int = 2  # frames per sample (2 in pair mode)
+    max_skip: int = 2  # sequence mode: each next frame lies in [previous + 1, previous + max_skip)
+    min_frames: int = 20  # sequences with fewer frames are never sampled
+    min_visible: int = 5  # sequences with fewer frames showing the target are never sampled
 
     def __post_init__(self):
         super().__post_init__()

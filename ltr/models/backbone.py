@@ -66,7 +66,71 @@ def imagenet_weight_candidates(arch: str) -> list[Path]:
     return [hub_ckpt / os.path.basename(w.url) for w in RESNET_LAYOUTS[arch].weights]
 
 
-class ResNetTrunk(nn.Module):
+def weights_file(source: str, what: str, imagenet: str) -> Path:
+    """The state-dict file named by the setting ``backbone_weights=source``; a missing file is a
+    :class:`BackboneWeightsError` saying what it should hold (``what``) and where ``"imagenet"`` reads from."""
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise BackboneWeightsError(f"config backbone_weights='{source}': no such file; give the path of {what}, or "
+                                   f"{imagenet} or 'random'")
+    return path
+
+
+def init_weights(module: nn.Module) -> None:
+    """torchvision's initialisation of a random backbone (used when the settings ask for random weights): convs
+    Kaiming-normal (fan out, ReLU gain), BatchNorm weight 1 / bias 0, linear layers N(0, 0.01) with zero bias."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.01)
+            nn.init.zeros_(m.bias)
+
+
+class Trunk(nn.Module):
+    """What every backbone trunk shares: ``frozen`` (no gradients, BatchNorm in eval mode whatever :meth:`train`
+    is asked) and ``train_last_stage`` (with ``frozen``, :meth:`last_stage` still trains: gradients and BatchNorm
+    in train mode). A subclass sets both flags, builds its modules, then calls :meth:`_init_and_freeze`."""
+
+    frozen: bool
+    train_last_stage: bool
+
+    def weight_modules(self) -> list[nn.Module]:
+        """The trunk's modules in forward order (those that hold its weights)."""
+        raise NotImplementedError
+
+    def last_stage(self) -> nn.Module:
+        """The stage that ``train_last_stage`` trains (the one producing ``layer3``)."""
+        raise NotImplementedError
+
+    def _init_and_freeze(self) -> None:
+        init_weights(self)
+        if self.frozen:
+            for p in self.parameters():
+                p.requires_grad_(False)
+            if self.train_last_stage:
+                for p in self.last_stage().parameters():
+                    p.requires_grad_(True)
+        self.train(self.training)  # a frozen trunk is in eval mode from the start
+
+    def frozen_modules(self) -> list[nn.Module]:
+        """Modules whose weights stay as loaded (empty when not frozen)."""
+        if not self.frozen:
+            return []
+        return [m for m in self.weight_modules() if not (self.train_last_stage and m is self.last_stage())]
+
+    def train(self, mode: bool = True):
+        """A frozen trunk stays in eval mode; with ``train_last_stage`` its last stage follows ``mode``."""
+        super().train(mode and not self.frozen)
+        if self.train_last_stage:
+            self.last_stage().train(mode)
+        return self
+
+
+class ResNetTrunk(Trunk):
     """ResNet conv1..layer3 returning ``dict(conv1, layer1, layer2, layer3)``.
 
     Args:
@@ -102,24 +166,13 @@ class ResNetTrunk(nn.Module):
         #: output channels per feature key
         self.channels = {"conv1": width, "layer1": width * block.expansion, "layer2": 2 * width * block.expansion,
                          "layer3": 4 * width * block.expansion}
-        self._init_weights()
-        if frozen:
-            for p in self.parameters():
-                p.requires_grad_(False)
-            if self.train_last_stage:
-                for p in self.layer3.parameters():
-                    p.requires_grad_(True)
+        self._init_and_freeze()
+
+    def weight_modules(self) -> list[nn.Module]:
+        return [self.conv1, self.bn1, self.layer1, self.layer2, self.layer3]
 
     def last_stage(self) -> nn.Module:
-        """The stage that ``train_last_stage`` trains (``layer3``)."""
         return self.layer3
-
-    def frozen_modules(self) -> list[nn.Module]:
-        """Modules whose weights stay as loaded (empty when not frozen)."""
-        if not self.frozen:
-            return []
-        mods = [self.conv1, self.bn1, self.layer1, self.layer2, self.layer3]
-        return [m for m in mods if not (self.train_last_stage and m is self.layer3)]
 
     def stem_residual_conv(self, in_channels: int) -> nn.Module:
         """Zero-initialised conv with conv1's geometry (7x7, stride 2, padding 3) ``(B, in_channels, S, S) ->
@@ -138,23 +191,6 @@ class ResNetTrunk(nn.Module):
         self._inplanes = planes * block.expansion
         mods += [block(self._inplanes, planes) for _ in range(1, blocks)]
         return nn.Sequential(*mods)
-
-    def _init_weights(self):
-        # torchvision's ResNet initialisation (used when the settings ask for random weights)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-
-    def train(self, mode: bool = True):
-        """A frozen trunk stays in eval mode (BN statistics fixed) whatever ``mode`` is; with ``train_last_stage``
-        layer3 follows ``mode``."""
-        super().train(mode and not self.frozen)
-        if self.train_last_stage:
-            self.layer3.train(mode)
-        return self
 
     def forward(self, images: torch.Tensor, stem_residual: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """images ``(B, 3, H, W)`` ImageNet-normalised -> ``dict(conv1, layer1, layer2, layer3)`` (shapes in module
@@ -186,11 +222,7 @@ class ResNetTrunk(nn.Module):
                     f"torchvision {self.arch} state dict, or to 'random' to train from random initialisation.")
             path = found[0]
         else:
-            path = Path(source).expanduser()
-            if not path.is_file():
-                raise BackboneWeightsError(
-                    f"config backbone_weights='{source}': no such file; give the path of a torchvision {self.arch} "
-                    f"state dict, or 'imagenet' (torch hub cache) or 'random'.")
+            path = weights_file(source, f"a torchvision {self.arch} state dict", "'imagenet' (torch hub cache)")
         if self.width != 64:
             raise BackboneWeightsError(
                 f"config backbone_weights='{source}': pretrained {self.arch} weights need backbone_width 64, "

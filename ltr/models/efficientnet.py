@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ltr.models.backbone import BackboneWeightsError
+from ltr.models.backbone import BackboneWeightsError, Trunk, init_weights, weights_file
 from ltr.models.registry import BackboneSpec, PackagedWeights
 
 #: Python package (and pip name) that ships the ImageNet weights
@@ -194,20 +194,8 @@ def read_state_dict(path: Path, own: dict[str, torch.Tensor], source: str) -> di
     return {k: mapped[k] for k in own}
 
 
-def _init_weights(module: nn.Module) -> None:
-    for m in module.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.01)
-            nn.init.zeros_(m.bias)
-
-
 # ---------------------------------------------------------------------------------------------------------- models
-class EfficientNetLite0Trunk(nn.Module):
+class EfficientNetLite0Trunk(Trunk):
     """Stem + stages 1..5 returning ``dict(conv1, layer1, layer2, layer3)`` for ``(B, 3, H, W)``: channels
     16 / 24 / 40 / 112 at H/2, H/4, H/8, H/16 (rounded up).
 
@@ -229,32 +217,13 @@ class EfficientNetLite0Trunk(nn.Module):
         self.stages = _make_stages(max(FEATURE_STAGES.values()))
         #: output channels per feature key
         self.channels = {key: STAGES[i - 1][4] for key, i in FEATURE_STAGES.items()}
-        _init_weights(self)
-        if frozen:
-            for p in self.parameters():
-                p.requires_grad_(False)
-            if self.train_last_stage:
-                for p in self.last_stage().parameters():
-                    p.requires_grad_(True)
-        self.train(self.training)  # a frozen trunk is in eval mode from the start
+        self._init_and_freeze()
+
+    def weight_modules(self) -> list[nn.Module]:
+        return [self.conv_stem, self.bn_stem, *self.stages]
 
     def last_stage(self) -> nn.Module:
-        """The stage that ``train_last_stage`` trains (the one producing ``layer3``)."""
         return self.stages[FEATURE_STAGES["layer3"] - 1]
-
-    def frozen_modules(self) -> list[nn.Module]:
-        """Modules whose weights stay as loaded (empty when not frozen)."""
-        if not self.frozen:
-            return []
-        mods = [self.conv_stem, self.bn_stem, *self.stages]
-        return [m for m in mods if not (self.train_last_stage and m is self.last_stage())]
-
-    def train(self, mode: bool = True):
-        """A frozen trunk stays in eval mode; with ``train_last_stage`` its last stage follows ``mode``."""
-        super().train(mode and not self.frozen)
-        if self.train_last_stage:
-            self.last_stage().train(mode)
-        return self
 
     def stem_residual_conv(self, in_channels: int) -> nn.Module:
         """A zero-initialised conv ``(B, in_channels, S, S) -> (B, 32, S/2, S/2)`` with the stem's geometry (3x3,
@@ -286,11 +255,7 @@ class EfficientNetLite0Trunk(nn.Module):
         if source == "imagenet":
             path = packaged_weights_path()
         else:
-            path = Path(source).expanduser()
-            if not path.is_file():
-                raise BackboneWeightsError(
-                    f"config backbone_weights='{source}': no such file; give the path of an EfficientNet-Lite0 state "
-                    f"dict, or 'imagenet' (package {WEIGHTS_PACKAGE}) or 'random'")
+            path = weights_file(source, "an EfficientNet-Lite0 state dict", f"'imagenet' (package {WEIGHTS_PACKAGE})")
         self.load_state_dict(read_state_dict(path, self.state_dict(), source), strict=True)
 
 
@@ -308,7 +273,7 @@ class EfficientNetLite0(nn.Module):
         self.conv_head = SameConv2d(STAGES[-1][4], HEAD_CHANNELS, 1)
         self.bn_head = _bn(HEAD_CHANNELS)
         self.fc = nn.Linear(HEAD_CHANNELS, 1000)
-        _init_weights(self)
+        init_weights(self)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = F.relu6(self.bn_stem(self.conv_stem(images)))

@@ -14,8 +14,9 @@ import cv2
 import numpy as np
 
 from ltr.dataset.synthetic.photos import Photo, load_photo, photos_for, pick_region
-from ltr.dataset.synthetic.scene import (ObjectTrack, ScenePlan, SceneOptions, _push_out, _ramp, _smooth_path,
-                                         plan_lighting_and_blur)
+from ltr.dataset.synthetic.scene import (ObjectTrack, ScenePlan, SceneOptions, _smooth_path,
+                                         camera_path, centre_path, distractor_count, occluder_count, occluder_path,
+                                         place_near_target, plan_absence, plan_lighting_and_blur, sensor_noise)
 from ltr.dataset.synthetic.shapes import ShapeSpec, random_shape, similar_shape
 
 #: largest contour radius / mean radius for photo shapes (wobble and stretch <= 2 included)
@@ -80,13 +81,8 @@ def _photo_shape(rng: np.random.Generator, region, deform: float) -> ShapeSpec:
 def _track(rng, opts: SceneOptions, kind: str, obj_id: int, shape: ShapeSpec, r0: float, inside: bool,
            scale_range: float, fast: bool) -> ObjectTrack:
     """Smooth translation / rotation / scale path (texture filled in by the caller); ``fast`` adds a quick jump."""
-    w, h = opts.size
     f = opts.frames
-    margin = r0 * 1.3 if inside else 0.0
-    lo = [min(margin, w / 2 - 1), min(margin, h / 2 - 1)]
-    hi = [max(w - 1 - margin, w / 2 + 1), max(h - 1 - margin, h / 2 + 1)]
-    key_step = int(rng.integers(8, 15))
-    pos = _smooth_path(rng, f, key_step, lo, hi, max_step=0.3 * min(w, h))
+    pos, key_step, (lo, hi) = centre_path(rng, opts, r0, inside)
     if fast and f >= 8:
         t0 = int(rng.integers(2, f - 4))
         dur = int(rng.integers(2, 4))
@@ -111,6 +107,23 @@ def _dress(rng, track: ObjectTrack, photo: Photo, region, hue_shift: float = 0.0
     return track
 
 
+def _photo_occluder(rng: np.random.Generator, opts: SceneOptions, targets: list[ObjectTrack], pool: list[Photo],
+                    used: list[str], events: dict) -> ObjectTrack:
+    """One occluder cut from a photo of ``pool`` crossing a target (:func:`occluder_path`); the photo's name is
+    appended to ``used`` and the crossing ``(target id, frame)`` to ``events["occluders"]``."""
+    path = occluder_path(rng, opts, targets, extent=PHOTO_EXTENT)
+    photo = pool[int(rng.integers(len(pool)))]
+    region = pick_region(rng, photo, listed_prob=0.4)
+    shape = _photo_shape(rng, region, deform=0.3)
+    occ = ObjectTrack(kind="occluder", obj_id=0, shape=shape, texture=np.zeros((1, 1, 3), np.uint8),
+                      texture_radius=1.0, cx=path.cx, cy=path.cy, radius=np.full(opts.frames, path.radius),
+                      angle=rng.uniform(0, 6.3) + 0.02 * path.t, shade=(0.88, 0.12))
+    _dress(rng, occ, photo, region)
+    used.append(photo.name)
+    events["occluders"].append((path.ref.obj_id, path.tc))
+    return occ
+
+
 def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
     """Draw a photographic sequence plan from ``opts.photos`` (deterministic for the generator's state)."""
     w, h = opts.size
@@ -129,15 +142,7 @@ def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
     used = [bg_photo.name]
 
     # Camera: pan and zoom inside the background, optional hand-held shake.
-    z_min = 0.9
-    half = np.array([w / (2 * z_min), h / (2 * z_min)])
-    if rng.random() < opts.camera_motion_prob:
-        cam_center = _smooth_path(rng, f, int(rng.integers(10, 20)), half, [bw - half[0], bh - half[1]],
-                                  max_step=0.2 * short)
-        cam_zoom = np.exp(_smooth_path(rng, f, int(rng.integers(12, 25)), [np.log(z_min)], [np.log(1.25)])[:, 0])
-    else:
-        cam_center = np.tile([[bw / 2, bh / 2]], (f, 1))
-        cam_zoom = np.ones(f)
+    cam_center, cam_zoom = camera_path(rng, opts, (bh, bw), zoom_range=(0.9, 1.25), max_step=0.2 * short)
     if rng.random() < 0.4:
         cam_center = cam_center + rng.normal(0, 0.006 * short, (f, 2))
     cam_center[:, 0] = np.clip(cam_center[:, 0], w / 2 / cam_zoom, bw - w / 2 / cam_zoom)
@@ -177,22 +182,12 @@ def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
             events["deforming"].append(k)
         if fast:
             events["fast"].append(k)
-        if opts.allow_absent and f >= 12:
-            if opts.late_entry and k > 1 and rng.random() < 0.5:
-                t_in = int(rng.integers(2, max(3, f // 2)))
-                _push_out(track, 0, t_in, ramp=4, opts=opts, extent=PHOTO_EXTENT)
-                events["late_entries"].append((k, t_in))
-            elif rng.random() < opts.exit_prob:
-                t0 = int(rng.integers(max(4, f // 4), max(5, (3 * f) // 4)))
-                t1 = min(f - 1, t0 + int(rng.integers(2, max(3, f // 6))))
-                _push_out(track, t0, t1, ramp=4, opts=opts, extent=PHOTO_EXTENT)
-                events["exits"].append((k, t0, t1))
+        plan_absence(rng, track, k, opts, events, extent=PHOTO_EXTENT)
         targets.append((track, photo, region))
 
     # Look-alike distractors: the target's own photo region (a neighbouring cut, slightly recoloured), passing near.
     distractors = []
-    n_distractors = int(rng.random() < opts.distractor_prob) + int(rng.random() < opts.distractor_prob / 3)
-    for _ in range(n_distractors):
+    for _ in range(distractor_count(rng, opts)):
         ref, photo, region = targets[int(rng.integers(len(targets)))]
         dx, dy = rng.uniform(-0.08, 0.08, 2) * [region[2] - region[0], region[3] - region[1]]
         d_region = (region[0] + dx, region[1] + dy, region[2] + dx, region[3] + dy)
@@ -200,47 +195,16 @@ def plan_photo_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
                    float(ref.radius[0] * rng.uniform(0.85, 1.15)), inside=False, scale_range=0.2, fast=False)
         d.category = ref.category
         _dress(rng, d, photo, d_region, hue_shift=float(rng.uniform(-8, 8)))
-        tc = int(rng.integers(0, f))
-        direction = rng.uniform(0, 2 * np.pi)
-        wgt = _ramp(f, tc - 2, tc + 2, ramp=max(3, f // 5))
-        d.cx = (1 - wgt) * d.cx + wgt * (ref.cx + 2.4 * ref.radius * np.cos(direction))
-        d.cy = (1 - wgt) * d.cy + wgt * (ref.cy + 2.4 * ref.radius * np.sin(direction))
-        for tr, *_ in targets:  # the first frame stays clean
-            dist = np.hypot(d.cx[0] - tr.cx[0], d.cy[0] - tr.cy[0])
-            if dist < 3.2 * (tr.radius[0] + d.radius[0]):
-                d.cx = d.cx + np.sign(d.cx[0] - tr.cx[0] + 1e-3) * (3.2 * (tr.radius[0] + d.radius[0]) - dist)
+        place_near_target(rng, d, ref, [t[0] for t in targets], beside=2.4, gap=3.2)
         distractors.append(d)
     events["distractors"] = len(distractors)
 
     # Occluders: cut from other photos, crossing a target's path on top of it.
-    occluders = []
-    n_occ = rng.poisson(opts.occluder_rate * f / 50.0)
-    for _ in range(n_occ if f >= 14 else 0):
-        ref = targets[int(rng.integers(len(targets)))][0]
-        duration = rng.uniform(6, 14)
-        tc = int(rng.integers(int(duration / 2) + 3, f - 2))
-        ratio = rng.uniform(0.35, 0.65) if not opts.allow_absent else rng.uniform(0.6, 1.6)
-        r_occ = float(ref.radius[tc] * ratio)
-        speed = 2 * (ref.radius[tc] + r_occ) * PHOTO_EXTENT / duration
-        direction = rng.uniform(0, 2 * np.pi)
-        t = np.arange(f) - tc
-        photo = pool[int(rng.integers(len(pool)))]
-        region = pick_region(rng, photo, listed_prob=0.4)
-        shape = _photo_shape(rng, region, deform=0.3)
-        occ = ObjectTrack(kind="occluder", obj_id=0, shape=shape, texture=np.zeros((1, 1, 3), np.uint8),
-                          texture_radius=1.0, cx=ref.cx[tc] + np.cos(direction) * speed * t,
-                          cy=ref.cy[tc] + np.sin(direction) * speed * t, radius=np.full(f, r_occ),
-                          angle=rng.uniform(0, 6.3) + 0.02 * t, shade=(0.88, 0.12))
-        occluders.append(_dress(rng, occ, photo, region))
-        used.append(photo.name)
-        events["occluders"].append((ref.obj_id, tc))
+    occluders = [_photo_occluder(rng, opts, [t[0] for t in targets], pool, used, events)
+                 for _ in range(occluder_count(rng, opts))]
 
-    sigma = rng.uniform(1.5, 4.5)
-    noise = np.round(rng.standard_normal((h + 16, w + 16, 1)) * sigma).clip(-127, 127)
-    noise = np.repeat(noise, 3, axis=2)
+    noise = sensor_noise(rng, (h, w), sigma=float(rng.uniform(1.5, 4.5)))
     return ScenePlan(options=opts, background=background, cam_center=cam_center, cam_zoom=cam_zoom, gain=gain,
-                     tint=tint, blur_len=blur_len, blur_angle=blur_angle,
-                     noise_seed=int(rng.integers(0, 2**31 - 1)),
-                     noise=(np.maximum(noise, 0).astype(np.uint8), np.maximum(-noise, 0).astype(np.uint8)),
-                     objects=distractors + [t[0] for t in targets] + occluders, events=events,
+                     tint=tint, blur_len=blur_len, blur_angle=blur_angle, noise_seed=int(rng.integers(0, 2**31 - 1)),
+                     noise=noise, objects=distractors + [t[0] for t in targets] + occluders, events=events,
                      jpeg_quality=int(rng.integers(55, 86)), photos_used=tuple(dict.fromkeys(used)))

@@ -153,16 +153,24 @@ def _texture_for(rng: np.random.Generator, radius: float, kind: str, palette: np
     return make_texture(rng, size, size, kind, palette, period=max(period, 3.0)), radius
 
 
-def _motion_track(rng, opts: SceneOptions, kind: str, obj_id: int, shape: ShapeSpec, r0: float, kind_tex: str,
-                  palette: np.ndarray, inside: bool, category: str) -> ObjectTrack:
-    """An object with smooth translation, rotation and scale change, kept with its centre inside the frame."""
+def centre_path(rng: np.random.Generator, opts: SceneOptions, r0: float,
+                inside: bool) -> tuple[np.ndarray, int, tuple[list, list]]:
+    """A smooth centre path ``(f, 2)`` (x, y) through random key points every ``key_step`` (8-14) frames, at most
+    30 % of the short side per key step; ``inside``: the centre keeps 1.3 ``r0`` from the border. Returns
+    ``(path, key_step, (low, high))`` with the x, y bounds the path was drawn in."""
     w, h = opts.size
-    f = opts.frames
     margin = r0 * 1.3 if inside else 0.0
     lo = [min(margin, w / 2 - 1), min(margin, h / 2 - 1)]
     hi = [max(w - 1 - margin, w / 2 + 1), max(h - 1 - margin, h / 2 + 1)]
     key_step = int(rng.integers(8, 15))
-    pos = _smooth_path(rng, f, key_step, lo, hi, max_step=0.3 * min(w, h))
+    return _smooth_path(rng, opts.frames, key_step, lo, hi, max_step=0.3 * min(w, h)), key_step, (lo, hi)
+
+
+def _motion_track(rng, opts: SceneOptions, kind: str, obj_id: int, shape: ShapeSpec, r0: float, kind_tex: str,
+                  palette: np.ndarray, inside: bool, category: str) -> ObjectTrack:
+    """An object with smooth translation, rotation and scale change, kept with its centre inside the frame."""
+    f = opts.frames
+    pos, key_step, _ = centre_path(rng, opts, r0, inside)
     log_scale = _smooth_path(rng, f, key_step, [-0.25], [0.25])[:, 0]
     log_scale -= log_scale[0]
     spin = _smooth_path(rng, f, key_step, [-0.5], [0.5])[:, 0]
@@ -184,15 +192,7 @@ def plan_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
     # Camera: background larger than the frame, view centre and zoom follow smooth paths (spec-free; renderer).
     bw, bh = int(w * 1.8), int(h * 1.8)
     background = cluttered_background(rng, bh, bw, clutter=int(rng.integers(4, 12)), object_scale=0.08 * short)
-    z_min = 0.85
-    half = np.array([w / (2 * z_min), h / (2 * z_min)])
-    if rng.random() < opts.camera_motion_prob:
-        cam_center = _smooth_path(rng, f, int(rng.integers(10, 20)), half, [bw - half[0], bh - half[1]],
-                                  max_step=0.25 * short)
-        cam_zoom = np.exp(_smooth_path(rng, f, int(rng.integers(12, 25)), [np.log(z_min)], [np.log(1.2)])[:, 0])
-    else:
-        cam_center = np.tile([[bw / 2, bh / 2]], (f, 1))
-        cam_zoom = np.ones(f)
+    cam_center, cam_zoom = camera_path(rng, opts, (bh, bw), zoom_range=(0.85, 1.2), max_step=0.25 * short)
 
     gain, tint, blur_len, blur_angle = plan_lighting_and_blur(rng, opts, cam_center, cam_zoom, events)
 
@@ -214,71 +214,149 @@ def plan_scene(rng: np.random.Generator, opts: SceneOptions) -> ScenePlan:
                    for o, *_ in targets):
                 break
         track.radius = np.clip(track.radius * cam_zoom / cam_zoom[0], 4.0, 0.2 * short)
-        if opts.allow_absent and f >= 12:
-            if opts.late_entry and k > 1 and rng.random() < 0.5:
-                t_in = int(rng.integers(2, max(3, f // 2)))
-                _push_out(track, 0, t_in, ramp=4, opts=opts)
-                events["late_entries"].append((k, t_in))
-            elif rng.random() < opts.exit_prob:
-                t0 = int(rng.integers(max(4, f // 4), max(5, (3 * f) // 4)))
-                t1 = min(f - 1, t0 + int(rng.integers(2, max(3, f // 6))))
-                _push_out(track, t0, t1, ramp=4, opts=opts)
-                events["exits"].append((k, t0, t1))
+        plan_absence(rng, track, k, opts, events, extent=MAX_EXTENT)
         targets.append((track, shape, tex_kind, palette))
 
     # Look-alike distractors: same shape family and texture palette as a target, passing near it.
     distractors = []
-    n_distractors = int(rng.random() < opts.distractor_prob) + int(rng.random() < opts.distractor_prob / 3)
-    for _ in range(n_distractors):
+    for _ in range(distractor_count(rng, opts)):
         ref, shape, tex_kind, palette = targets[int(rng.integers(len(targets)))]
         d = _motion_track(rng, opts, "distractor", 0, similar_shape(rng, shape),
                           float(ref.radius[0] * rng.uniform(0.8, 1.15)), tex_kind, palette, inside=False,
                           category=ref.category)
-        # Come close to the target around a random time: blend towards a point 2.5 radii beside it.
-        tc = int(rng.integers(0, f))
-        direction = rng.uniform(0, 2 * np.pi)
-        wgt = _ramp(f, tc - 2, tc + 2, ramp=max(3, f // 5))
-        near_x = ref.cx + 2.5 * ref.radius * np.cos(direction)
-        near_y = ref.cy + 2.5 * ref.radius * np.sin(direction)
-        d.cx = (1 - wgt) * d.cx + wgt * near_x
-        d.cy = (1 - wgt) * d.cy + wgt * near_y
-        # Keep the first frame clean: the distractor starts at least 3 radii away from every target.
-        for tr, *_ in targets:
-            dist = np.hypot(d.cx[0] - tr.cx[0], d.cy[0] - tr.cy[0])
-            if dist < 3 * (tr.radius[0] + d.radius[0]):
-                d.cx = d.cx + np.sign(d.cx[0] - tr.cx[0] + 1e-3) * (3 * (tr.radius[0] + d.radius[0]) - dist)
+        place_near_target(rng, d, ref, [t[0] for t in targets], beside=2.5, gap=3.0)
         distractors.append(d)
     events["distractors"] = len(distractors)
 
     # Occluders: objects that cross a target's path on top of it (partial or full occlusion).
-    occluders = []
-    n_occ = rng.poisson(opts.occluder_rate * f / 50.0)
-    for _ in range(n_occ if f >= 14 else 0):
-        ref = targets[int(rng.integers(len(targets)))][0]
-        duration = rng.uniform(6, 14)
-        # The pass starts after frame 0 (the initialisation frame stays unoccluded).
-        tc = int(rng.integers(int(duration / 2) + 3, f - 2))
-        ratio = rng.uniform(0.35, 0.65) if not opts.allow_absent else rng.uniform(0.6, 1.6)
-        r_occ = float(ref.radius[tc] * ratio)
-        speed = 2 * (ref.radius[tc] + r_occ) * MAX_EXTENT / duration
-        direction = rng.uniform(0, 2 * np.pi)
-        t = np.arange(f) - tc
-        cx = ref.cx[tc] + np.cos(direction) * speed * t
-        cy = ref.cy[tc] + np.sin(direction) * speed * t
-        shape = random_shape(rng, deform=0.3)
-        texture, tex_r = _texture_for(rng, r_occ, str(rng.choice(TEXTURE_KINDS)), random_palette(rng, 3, True))
-        occluders.append(ObjectTrack(kind="occluder", obj_id=0, shape=shape, texture=texture, texture_radius=tex_r,
-                                     cx=cx, cy=cy, radius=np.full(f, r_occ), angle=rng.uniform(0, 6.3) + 0.02 * t))
-        events["occluders"].append((ref.obj_id, tc))
+    occluders = [_textured_occluder(rng, opts, [t[0] for t in targets], events)
+                 for _ in range(occluder_count(rng, opts))]
 
-    noise = np.round(rng.standard_normal((h + 16, w + 16, 1)) * 3.0).clip(-127, 127)
-    noise = np.repeat(noise, 3, axis=2)
+    noise = sensor_noise(rng, (h, w), sigma=3.0)
     return ScenePlan(options=opts, background=background, cam_center=cam_center, cam_zoom=cam_zoom, gain=gain,
-                     tint=tint, blur_len=blur_len, blur_angle=blur_angle,
-                     noise_seed=int(rng.integers(0, 2**31 - 1)),
-                     noise=(np.maximum(noise, 0).astype(np.uint8), np.maximum(-noise, 0).astype(np.uint8)),
-                     objects=distractors + [t[0] for t in targets] + occluders, events=events)
+                     tint=tint, blur_len=blur_len, blur_angle=blur_angle, noise_seed=int(rng.integers(0, 2**31 - 1)),
+                     noise=noise, objects=distractors + [t[0] for t in targets] + occluders, events=events)
 
+
+
+def camera_path(rng: np.random.Generator, opts: SceneOptions, background_hw: tuple[int, int],
+                zoom_range: tuple[float, float], max_step: float) -> tuple[np.ndarray, np.ndarray]:
+    """View centre ``(f, 2)`` (x, y in background pixels) and zoom ``(f,)`` of the camera: with
+    ``opts.camera_motion_prob`` smooth pan (at most ``max_step`` px per key step) and zoom paths inside the
+    background, else a fixed view of its centre at zoom 1."""
+    w, h = opts.size
+    f = opts.frames
+    bh, bw = background_hw
+    z_min, z_max = zoom_range
+    half = np.array([w / (2 * z_min), h / (2 * z_min)])
+    if rng.random() < opts.camera_motion_prob:
+        cam_center = _smooth_path(rng, f, int(rng.integers(10, 20)), half, [bw - half[0], bh - half[1]],
+                                  max_step=max_step)
+        cam_zoom = np.exp(_smooth_path(rng, f, int(rng.integers(12, 25)), [np.log(z_min)], [np.log(z_max)])[:, 0])
+    else:
+        cam_center = np.tile([[bw / 2, bh / 2]], (f, 1))
+        cam_zoom = np.ones(f)
+    return cam_center, cam_zoom
+
+
+def place_near_target(rng: np.random.Generator, d: ObjectTrack, ref: ObjectTrack, targets: list[ObjectTrack],
+                      beside: float, gap: float) -> None:
+    """Make distractor ``d`` come close to target ``ref`` around a random frame: its path is blended (over a ramp
+    of about a fifth of the sequence) towards a point ``beside`` radii next to the target, in a random direction.
+    Then shift it horizontally so that in frame 0 it is at least ``gap`` times the summed radii away from every one
+    of ``targets`` (the initialisation frame stays clean)."""
+    f = len(d.cx)
+    tc = int(rng.integers(0, f))
+    direction = rng.uniform(0, 2 * np.pi)
+    wgt = _ramp(f, tc - 2, tc + 2, ramp=max(3, f // 5))
+    d.cx = (1 - wgt) * d.cx + wgt * (ref.cx + beside * ref.radius * np.cos(direction))
+    d.cy = (1 - wgt) * d.cy + wgt * (ref.cy + beside * ref.radius * np.sin(direction))
+    for tr in targets:
+        dist = np.hypot(d.cx[0] - tr.cx[0], d.cy[0] - tr.cy[0])
+        if dist < gap * (tr.radius[0] + d.radius[0]):
+            d.cx = d.cx + np.sign(d.cx[0] - tr.cx[0] + 1e-3) * (gap * (tr.radius[0] + d.radius[0]) - dist)
+
+
+@dataclass(frozen=True)
+class OccluderPath:
+    """A straight pass over target ``ref`` centred on frame ``tc``: centres ``cx, cy (f,)``, mean ``radius``, and
+    ``t (f,)`` = frame index - ``tc``."""
+
+    ref: ObjectTrack
+    tc: int
+    radius: float
+    cx: np.ndarray
+    cy: np.ndarray
+    t: np.ndarray
+
+
+def plan_absence(rng: np.random.Generator, track: ObjectTrack, k: int, opts: SceneOptions, events: dict,
+                 extent: float) -> None:
+    """When targets may be absent (``opts.allow_absent``, 12 frames or more): target ``k > 1`` enters late with
+    probability 0.5 (when ``opts.late_entry``), else any target leaves the view once with ``opts.exit_prob``; the
+    path is changed in place and the event appended to ``events`` (``extent`` as :func:`_push_out`)."""
+    f = opts.frames
+    if not (opts.allow_absent and f >= 12):
+        return
+    if opts.late_entry and k > 1 and rng.random() < 0.5:
+        t_in = int(rng.integers(2, max(3, f // 2)))
+        _push_out(track, 0, t_in, ramp=4, opts=opts, extent=extent)
+        events["late_entries"].append((k, t_in))
+    elif rng.random() < opts.exit_prob:
+        t0 = int(rng.integers(max(4, f // 4), max(5, (3 * f) // 4)))
+        t1 = min(f - 1, t0 + int(rng.integers(2, max(3, f // 6))))
+        _push_out(track, t0, t1, ramp=4, opts=opts, extent=extent)
+        events["exits"].append((k, t0, t1))
+
+
+def distractor_count(rng: np.random.Generator, opts: SceneOptions) -> int:
+    """How many look-alike distractors: one with ``opts.distractor_prob``, a second with a third of it."""
+    return int(rng.random() < opts.distractor_prob) + int(rng.random() < opts.distractor_prob / 3)
+
+
+def _textured_occluder(rng: np.random.Generator, opts: SceneOptions, targets: list[ObjectTrack],
+                       events: dict) -> ObjectTrack:
+    """One procedural occluder (random shape, random texture) crossing a target (:func:`occluder_path`); the
+    crossing ``(target id, frame)`` is appended to ``events["occluders"]``."""
+    path = occluder_path(rng, opts, targets, extent=MAX_EXTENT)
+    shape = random_shape(rng, deform=0.3)
+    texture, tex_r = _texture_for(rng, path.radius, str(rng.choice(TEXTURE_KINDS)), random_palette(rng, 3, True))
+    events["occluders"].append((path.ref.obj_id, path.tc))
+    return ObjectTrack(kind="occluder", obj_id=0, shape=shape, texture=texture, texture_radius=tex_r, cx=path.cx,
+                       cy=path.cy, radius=np.full(opts.frames, path.radius), angle=rng.uniform(0, 6.3) + 0.02 * path.t)
+
+
+def occluder_count(rng: np.random.Generator, opts: SceneOptions) -> int:
+    """How many occluders cross the scene: Poisson with ``opts.occluder_rate`` per 50 frames, none below 14 frames."""
+    n_occ = rng.poisson(opts.occluder_rate * opts.frames / 50.0)
+    return int(n_occ) if opts.frames >= 14 else 0
+
+
+def occluder_path(rng: np.random.Generator, opts: SceneOptions, targets: list[ObjectTrack],
+                  extent: float) -> OccluderPath:
+    """Draw one occluder pass over a random target: it lasts 6-14 frames and starts after frame 0 (the
+    initialisation frame stays unoccluded); its radius is 0.35-0.65 of the target's (0.6-1.6 when targets may be
+    fully hidden, ``opts.allow_absent``); ``extent`` is the largest contour radius relative to the mean radius."""
+    f = opts.frames
+    ref = targets[int(rng.integers(len(targets)))]
+    duration = rng.uniform(6, 14)
+    tc = int(rng.integers(int(duration / 2) + 3, f - 2))
+    ratio = rng.uniform(0.35, 0.65) if not opts.allow_absent else rng.uniform(0.6, 1.6)
+    r_occ = float(ref.radius[tc] * ratio)
+    speed = 2 * (ref.radius[tc] + r_occ) * extent / duration
+    direction = rng.uniform(0, 2 * np.pi)
+    t = np.arange(f) - tc
+    return OccluderPath(ref=ref, tc=tc, radius=r_occ, cx=ref.cx[tc] + np.cos(direction) * speed * t,
+                        cy=ref.cy[tc] + np.sin(direction) * speed * t, t=t)
+
+
+def sensor_noise(rng: np.random.Generator, size_hw: tuple[int, int], sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gray Gaussian sensor noise of std ``sigma`` for a frame of ``size_hw`` (+16 px margin for camera jitter), as
+    ``(positive part, negative part)`` uint8 (H + 16, W + 16, 3) arrays (added and subtracted by the renderer)."""
+    h, w = size_hw
+    noise = np.round(rng.standard_normal((h + 16, w + 16, 1)) * sigma).clip(-127, 127)
+    noise = np.repeat(noise, 3, axis=2)
+    return np.maximum(noise, 0).astype(np.uint8), np.maximum(-noise, 0).astype(np.uint8)
 
 
 def plan_lighting_and_blur(rng: np.random.Generator, opts: SceneOptions, cam_center: np.ndarray,
