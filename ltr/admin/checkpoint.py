@@ -242,10 +242,20 @@ def _packaged_source(net: torch.nn.Module, config: Any) -> tuple[list[str], dict
                   "file": info["file"], "omitted_keys": len(keys)}
 
 
+def _scalable(backbone) -> bool:
+    """Whether the registered backbone ``backbone`` takes ``backbone_width`` (False for unknown names)."""
+    from ltr.models.registry import BACKBONES, backbone_spec
+
+    return isinstance(backbone, str) and backbone in BACKBONES and backbone_spec(backbone).scalable_width
+
+
 def _describe_backbone(config: dict) -> str:
-    if str(config.get("backbone", "resnet50")).startswith("resnet"):
-        return f"{config.get('backbone', 'resnet50')} (width {config.get('backbone_width', 64)})"
-    return str(config.get("backbone"))
+    from ltr.models.config import NetConfig
+
+    backbone = config.get("backbone", NetConfig.backbone)
+    if _scalable(backbone):
+        return f"{backbone} (width {config.get('backbone_width', NetConfig.backbone_width)})"
+    return str(backbone)
 
 
 def _guess_backbone(state: dict, config: dict) -> str | None:
@@ -255,8 +265,8 @@ def _guess_backbone(state: dict, config: dict) -> str | None:
     from ltr.models import build_net
     from ltr.models.config import all_backbone_names
 
-    candidates = [{"backbone": "efficientnet_lite0"}]
-    candidates += [{"backbone": b, "backbone_width": w} for b in all_backbone_names() if b.startswith("resnet")
+    candidates = [{"backbone": b} for b in all_backbone_names() if not _scalable(b)]
+    candidates += [{"backbone": b, "backbone_width": w} for b in all_backbone_names() if _scalable(b)
                    for w in (64, 32, 16)]
     for cand in candidates:
         trial = {k: v for k, v in config.items() if k not in ("backbone", "backbone_width", "backbone_weights")}

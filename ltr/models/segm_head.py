@@ -14,14 +14,19 @@ from torch import nn
 from ltr.models.matching import conv_bn_relu, kaiming_init
 
 
+def embedding_convs(in_channels: int, dim: int) -> tuple[nn.Module, nn.Module]:
+    """The embedding's two layers: ``segment0`` (1x1 conv+BN+ReLU, C3 -> D) and ``segment1`` (3x3 conv+BN, no
+    ReLU); held by :class:`Embedding` (CMEDFL) or, under the original key names, by D3S's :class:`Refinement`."""
+    return conv_bn_relu(in_channels, dim, kernel=1), conv_bn_relu(dim, dim, kernel=3, relu=False)
+
+
 class Embedding(nn.Module):
     """``segment0`` (1x1 conv+BN+ReLU, C3 -> D) then ``segment1`` (3x3 conv+BN, no ReLU): layer3 ``(B, C3, h, w)`` ->
     ``(B, D, h, w)`` unnormalised (D3S ``segment0/1``, CMEDFL ``feat_adjust``; D = 64)."""
 
     def __init__(self, in_channels: int, dim: int = 64):
         super().__init__()
-        self.segment0 = conv_bn_relu(in_channels, dim, kernel=1)
-        self.segment1 = conv_bn_relu(dim, dim, kernel=3, relu=False)
+        self.segment0, self.segment1 = embedding_convs(in_channels, dim)
         kaiming_init(self)
 
     def forward(self, layer3: torch.Tensor) -> torch.Tensor:
@@ -42,8 +47,7 @@ class Refinement(nn.Module):
     def __init__(self, channels: dict[str, int], mixer_channels: int = 3, embed_dim: int | None = None):
         super().__init__()
         if embed_dim is not None:
-            self.segment0 = conv_bn_relu(channels["layer3"], embed_dim, kernel=1)
-            self.segment1 = conv_bn_relu(embed_dim, embed_dim, kernel=3, relu=False)
+            self.segment0, self.segment1 = embedding_convs(channels["layer3"], embed_dim)
         self.mixer = conv_bn_relu(mixer_channels, 64)
         self.s3 = conv_bn_relu(64, 32)
         self.f2 = conv_bn_relu(channels["layer2"], 32)
@@ -58,8 +62,9 @@ class Refinement(nn.Module):
         kaiming_init(self)
 
     def embed(self, layer3: torch.Tensor) -> torch.Tensor:
-        """D3S embedding: layer3 ``(B, C3, h, w)`` -> ``(B, embed_dim, h, w)`` (unnormalised)."""
-        return self.segment1(self.segment0(layer3))
+        """D3S embedding: layer3 ``(B, C3, h, w)`` -> ``(B, embed_dim, h, w)`` (unnormalised), as
+        :meth:`Embedding.forward`."""
+        return Embedding.forward(self, layer3)
 
     @staticmethod
     def _up(x: torch.Tensor, size) -> torch.Tensor:

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import torch
-import torch.nn.functional as F
 
 Vars = tuple  # tuple[torch.Tensor, ...]
 
@@ -39,81 +38,10 @@ def mlu_derivative(z: torch.Tensor, alpha: float) -> torch.Tensor:
     return torch.where(z >= 0, torch.ones_like(z), torch.exp(torch.clamp(z, max=0) / alpha))
 
 
-def _pads(k: int) -> tuple[int, int]:
-    return k // 2, k - 1 - k // 2
-
-
-# The correlations below are matrix products over the k*k filter taps ("shift and add") on channel-major features
-# ``(C, N, H, W)``, instead of ``F.conv2d`` with a single output channel, which is an order of magnitude slower on
-# CPU for these shapes; channel-major also makes the projection and its adjoint single matrix products.
-
-def pad_same(x: torch.Tensor, k: int) -> torch.Tensor:
-    """Zero-pad the last two dims for a "same" correlation with a ``k x k`` filter: ``k//2`` before,
-    ``k - 1 - k//2`` after (the original's pad-2-and-drop-the-last-row/column for k = 4)."""
-    before, after = _pads(k)
-    return F.pad(x, (before, after, before, after))
-
-
-def _tap_stack(g: torch.Tensor, k: int) -> torch.Tensor:
-    """``(k*k, N*(H+k-1)*(W+k-1))``: ``g`` (N, H, W) placed at every tap offset (the adjoint of reading a tap)."""
-    n, h, w = g.shape
-    out = g.new_zeros(k, k, n, h + k - 1, w + k - 1)
-    for ty in range(k):
-        for tx in range(k):
-            out[ty, tx, :, ty:ty + h, tx:tx + w] = g
-    return out.reshape(k * k, -1)
-
-
-def correlate_padded(xp: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-    """Scores ``(N, H, W)`` of padded channel-major features ``xp`` (C, N, H+k-1, W+k-1) with a filter
-    ``(C, k, k)``: ``out[i] = sum_t xp[:, i + t] . f[:, t]``."""
-    c, n, hp, wp = xp.shape
-    k = f.shape[-1]
-    h, w = hp - k + 1, wp - k + 1
-    taps = (f.reshape(c, k * k).T @ xp.reshape(c, -1)).reshape(k, k, n, hp, wp)
-    out = taps.new_zeros(n, h, w)
-    for ty in range(k):
-        for tx in range(k):
-            out += taps[ty, tx, :, ty:ty + h, tx:tx + w]
-    return out
-
-
-def correlate_filter_adjoint(xp: torch.Tensor, g: torch.Tensor, k: int) -> torch.Tensor:
-    """Gradient of ``<g, correlate_padded(xp, f)>`` with respect to ``f``: ``(C, k, k)``."""
-    c = xp.shape[0]
-    return (xp.reshape(c, -1) @ _tap_stack(g, k).T).reshape(c, k, k)
-
-
-def correlate_input_adjoint(g: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-    """Gradient of ``<g, correlate_padded(pad_same(x), f)>`` with respect to channel-major ``x``: ``(C, N, H, W)``."""
-    n, h, w = g.shape
-    c, k = f.shape[0], f.shape[-1]
-    before = k // 2
-    full = (f.reshape(c, k * k) @ _tap_stack(g, k)).reshape(c, n, h + k - 1, w + k - 1)
-    return full[:, :, before:before + h, before:before + w]
-
-
-def same_conv(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
-    """Scores of ``(N, C, H, W)`` features with one ``(C, k, k)`` filter -> ``(N, H, W)``; output ``i`` sums
-    ``x[:, i + t - k//2] . f[:, t]`` (§1.4 "same" mode, the raw correlation used at inference)."""
-    return correlate_padded(pad_same(x.transpose(0, 1), f.shape[-1]), f)
-
-
-def project_rows(x_rows: torch.Tensor, P: torch.Tensor, shape: tuple) -> torch.Tensor:
-    """1x1 projection of features stored as rows ``(N*H*W, D)`` -> channel-major ``(C, N, H, W)``; ``P`` (C, D)."""
-    return (P @ x_rows.T).reshape(P.shape[0], *shape)
-
-
-def project(x: torch.Tensor, P: torch.Tensor) -> torch.Tensor:
-    """1x1 projection ``(N, D, H, W)`` -> ``(N, C, H, W)`` with ``P`` of shape ``(C, D)``."""
-    n, d, h, w = x.shape
-    return torch.matmul(P, x.reshape(n, d, h * w)).reshape(n, P.shape[0], h, w)
-
-
-def inner(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Euclidean inner product of two variable tuples (a 0-d tensor)."""
-    return sum(torch.dot(u.reshape(-1), v.reshape(-1)) for u, v in zip(a, b))
-
+# One "same" correlation kernel for training and inference: a matrix product over the k*k filter taps ("shift and
+# add") on channel-major features ``(C, N*H*W)``, instead of ``F.conv2d`` with a single output channel, which is an
+# order of magnitude slower on CPU for these shapes; channel-major also makes the projection and its adjoint single
+# matrix products. Zero padding is implicit: each tap reads and writes only the rows/columns it reaches.
 
 def _tap_ranges(k: int, h: int, w: int) -> list:
     """For each filter tap ``(ty, tx)`` of a "same" correlation (offset ``d = t - k//2``): the output rows/columns
@@ -128,15 +56,76 @@ def _tap_ranges(k: int, h: int, w: int) -> list:
     return out
 
 
+class SameCorrelation:
+    """``out[n, i] = sum_t x[:, n, i + t - k//2] . f[:, t]`` over the ``k x k`` taps ``t`` (zero outside the map: pad
+    ``k//2`` before and ``k - 1 - k//2`` after, the original's pad-2-and-drop-the-last-row/column for k = 4), for
+    channel-major features ``x`` (C, N*H*W), filters ``f`` (C, k, k) and scores ``(N, H, W)``; with the two adjoints.
+    Tap planes are computed in buffers allocated once per shape (the zero borders of the shifted planes never
+    change).
+
+    Args:
+        shape: ``(N, H, W)`` of the scores; ``k``: filter size; ``like``: a tensor giving dtype and device.
+    """
+
+    def __init__(self, shape: tuple[int, int, int], k: int, like: torch.Tensor):
+        n, h, w = shape
+        self.shape, self.k = shape, k
+        self._ranges = _tap_ranges(k, h, w)
+        self._taps = like.new_empty(k * k, n * h * w)                    # forward tap planes
+        self._shifted = like.new_zeros(k * k, n, h, w)                   # adjoint: g shifted to every tap
+
+    def __call__(self, x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+        """Scores ``(N, H, W)`` of ``x`` (C, N*H*W) with ``f`` (C, k, k)."""
+        k = self.k
+        torch.mm(f.reshape(f.shape[0], k * k).T, x, out=self._taps)
+        taps = self._taps.view(k * k, *self.shape)
+        out = taps.new_zeros(self.shape)
+        for t, (oy, ox, iy, ix) in enumerate(self._ranges):                # taps summed in raster order
+            out[:, oy, ox] += taps[t, :, iy, ix]
+        return out
+
+    def shift(self, g: torch.Tensor) -> torch.Tensor:
+        """``g`` (N, H, W) placed at every tap offset: ``(k*k, N*H*W)``, the common factor of both adjoints (a view
+        of this object's buffer, valid until the next call)."""
+        for t, (oy, ox, iy, ix) in enumerate(self._ranges):
+            self._shifted[t, :, iy, ix] = g[:, oy, ox]
+        return self._shifted.view(self.k * self.k, -1)
+
+    def filter_adjoint(self, x: torch.Tensor, shifted: torch.Tensor) -> torch.Tensor:
+        """Gradient of ``<g, self(x, f)>`` with respect to ``f``: ``(C, k, k)``, from ``shifted = self.shift(g)``."""
+        return torch.mm(x, shifted.T).reshape(-1, self.k, self.k)
+
+    def input_adjoint(self, f: torch.Tensor, shifted: torch.Tensor) -> torch.Tensor:
+        """Gradient of ``<g, self(x, f)>`` with respect to ``x``: ``(C, N*H*W)``, from ``shifted = self.shift(g)``."""
+        return torch.mm(f.reshape(f.shape[0], -1), shifted)
+
+
+def same_conv(x: torch.Tensor, f: torch.Tensor) -> torch.Tensor:
+    """Scores of ``(N, C, H, W)`` features with one ``(C, k, k)`` filter -> ``(N, H, W)``; output ``i`` sums
+    ``x[:, i + t - k//2] . f[:, t]`` (§1.4 "same" mode, the raw correlation used at inference)."""
+    n, c, h, w = x.shape
+    return SameCorrelation((n, h, w), f.shape[-1], x)(x.transpose(0, 1).reshape(c, n * h * w), f)
+
+
+def project(x: torch.Tensor, P: torch.Tensor) -> torch.Tensor:
+    """1x1 projection ``(N, D, H, W)`` -> ``(N, C, H, W)`` with ``P`` of shape ``(C, D)``."""
+    n, d, h, w = x.shape
+    return torch.matmul(P, x.reshape(n, d, h * w)).reshape(n, P.shape[0], h, w)
+
+
+def inner(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]) -> torch.Tensor:
+    """Euclidean inner product of two variable tuples (a 0-d tensor)."""
+    return sum(torch.dot(u.reshape(-1), v.reshape(-1)) for u, v in zip(a, b))
+
+
 class FilterProblem:
     """``L(f) = sum_j w_j ||phi(conv(x_j, f)) - y_j||^2 + lambda_f ||f||^2`` for fixed projected samples (the
     per-frame problem after frame 1, "ConvProblem"; no preconditioner).
 
     The features are kept channel-major and unpadded, ``(C, N*H*W)``: each operator application is one matrix
     product over the ``k*k`` taps (``(k*k, C) @ (C, N*H*W)`` forward, ``(C, N*H*W) @ (N*H*W, k*k)`` adjoint) plus
-    clipped shift-and-add / shift-and-copy of the tap planes, in buffers allocated once per problem (the zero borders
-    of the adjoint's shifted planes never change). The objective and every product equal those of
-    :func:`correlate_padded` on :func:`pad_same` features (only the summation order differs).
+    clipped shift-and-add / shift-and-copy of the tap planes (:class:`SameCorrelation`, buffers allocated once per
+    problem).
 
     Args:
         samples: ``(N, C, H, W)`` projected features; labels ``(N, H, W)``; weights ``(N,)`` (zeros allowed).
@@ -149,37 +138,18 @@ class FilterProblem:
         self.x = samples.transpose(0, 1).reshape(c, n * h * w)
         self.y, self.w = labels, weights
         self.filter_reg, self.activation = filter_reg, activation
-        self.k = None
-        self._taps = self._shifted = self._ranges = None
+        self._corr: SameCorrelation | None = None
         self._d2 = self._grad = None
 
-    def _buffers(self, k: int) -> None:
-        if self.k != k:
-            n, h, w = self.shape
-            self.k, self._ranges = k, _tap_ranges(k, h, w)
-            self._taps = self.x.new_empty(k * k, self.x.shape[1])           # forward tap planes
-            self._shifted = self.x.new_zeros(k * k, n, h, w)                # adjoint: g shifted to every tap
-
     def _correlate(self, f: torch.Tensor) -> torch.Tensor:
-        """Scores ``(N, H, W)``: ``out[i] = sum_t x[:, i + t - k//2] . f[:, t]`` (zero outside)."""
-        k = f.shape[-1]
-        self._buffers(k)
-        c = self.x.shape[0]
-        torch.mm(f.reshape(c, k * k).T, self.x, out=self._taps)
-        taps = self._taps.view(k * k, *self.shape)
-        centre = (k // 2) * k + k // 2                                      # the tap that covers every output
-        out = taps[centre].clone()
-        for t, (oy, ox, iy, ix) in enumerate(self._ranges):
-            if t != centre:
-                out[:, oy, ox] += taps[t, :, iy, ix]
-        return out
+        """Scores ``(N, H, W)`` of the samples with ``f`` (C, k, k)."""
+        if self._corr is None or self._corr.k != f.shape[-1]:
+            self._corr = SameCorrelation(self.shape, f.shape[-1], self.x)
+        return self._corr(self.x, f)
 
-    def _filter_adjoint(self, g: torch.Tensor, k: int) -> torch.Tensor:
-        """Gradient of ``<g, _correlate(f)>`` with respect to ``f``: ``(C, k, k)``."""
-        self._buffers(k)
-        for t, (oy, ox, iy, ix) in enumerate(self._ranges):
-            self._shifted[t, :, iy, ix] = g[:, oy, ox]
-        return torch.mm(self.x, self._shifted.view(k * k, -1).T).reshape(-1, k, k)
+    def _filter_adjoint(self, g: torch.Tensor) -> torch.Tensor:
+        """Gradient of ``<g, _correlate(f)>`` with respect to ``f`` (the last ``_correlate``'s size): ``(C, k, k)``."""
+        return self._corr.filter_adjoint(self.x, self._corr.shift(g))
 
     def loss(self, variables: Vars) -> float:
         (f,) = variables
@@ -196,7 +166,7 @@ class FilterProblem:
         r = mlu(z, self.activation) - self.y
         self.current_loss = float((w * r * r).sum() + self.filter_reg * (f * f).sum())
         g = w * dphi * r
-        self._grad = (self._filter_adjoint(g, f.shape[-1]) + self.filter_reg * f,)
+        self._grad = (self._filter_adjoint(g) + self.filter_reg * f,)
 
     def negative_gradient(self) -> Vars:
         return tuple(-g for g in self._grad)
@@ -205,7 +175,7 @@ class FilterProblem:
         """``J^T J v`` (regulariser included)."""
         (df,) = v
         g = self._correlate(df).mul_(self._d2)
-        return (self._filter_adjoint(g, df.shape[-1]).add_(df, alpha=self.filter_reg),)
+        return (self._filter_adjoint(g).add_(df, alpha=self.filter_reg),)
 
     precondition = None
 
@@ -224,11 +194,21 @@ class FactorizedConvProblem:
         self.x_rows = samples.permute(0, 2, 3, 1).reshape(n * h * w, d)   # one row per sample position
         self.y, self.w = labels, weights
         self.filter_reg, self.projection_reg, self.activation = filter_reg, projection_reg, activation
-        self._xp = self._f = self._d2 = self._grad = None
+        self._xc = self._f = self._d2 = self._grad = None
+        self._corr: SameCorrelation | None = None
         self._f_is_zero = False
 
+    def _projected(self, P: torch.Tensor) -> torch.Tensor:
+        """``P x`` channel-major ``(C, N*H*W)``."""
+        return P @ self.x_rows.T
+
+    def _correlation(self, k: int) -> SameCorrelation:
+        if self._corr is None or self._corr.k != k:
+            self._corr = SameCorrelation(self.shape, k, self.x_rows)
+        return self._corr
+
     def _pre_activation(self, f, P) -> torch.Tensor:
-        return correlate_padded(pad_same(project_rows(self.x_rows, P, self.shape), f.shape[-1]), f)
+        return self._correlation(f.shape[-1])(self._projected(P), f)
 
     def loss(self, variables: Vars) -> float:
         f, P = variables
@@ -236,17 +216,21 @@ class FactorizedConvProblem:
         return float((self.w.view(-1, 1, 1) * r * r).sum() + self.filter_reg * (f * f).sum()
                      + self.projection_reg * (P * P).sum())
 
-    def _projection_adjoint(self, g: torch.Tensor) -> torch.Tensor:
-        """Gradient of ``<g, same_conv(project(x, P), f)>`` w.r.t. ``P`` at the linearisation filter: ``(C, D)``."""
-        gx = correlate_input_adjoint(g, self._f)                       # (C, N, H, W)
-        return gx.reshape(gx.shape[0], -1) @ self.x_rows
+    def _adjoints(self, g: torch.Tensor, projection: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Gradients of ``<g, same_conv(P x, f)>`` w.r.t. ``f`` ``(C, k, k)`` and (when ``projection``) w.r.t. ``P``
+        at the linearisation filter ``(C, D)``."""
+        shifted = self._corr.shift(g)
+        df = self._corr.filter_adjoint(self._xc, shifted)
+        if not projection:
+            return df, None
+        return df, self._corr.input_adjoint(self._f, shifted) @ self.x_rows
 
     def linearize(self, variables: Vars) -> None:
         f, P = variables
         self._f = f
         self._f_is_zero = not bool(torch.any(f != 0))
-        self._xp = pad_same(project_rows(self.x_rows, P, self.shape), f.shape[-1])
-        z = correlate_padded(self._xp, f)
+        self._xc = self._projected(P)
+        z = self._correlation(f.shape[-1])(self._xc, f)
         dphi = mlu_derivative(z, self.activation)
         w = self.w.view(-1, 1, 1)
         self._d2 = w * dphi * dphi
@@ -254,8 +238,8 @@ class FactorizedConvProblem:
         self.current_loss = float((w * r * r).sum() + self.filter_reg * (f * f).sum()
                                   + self.projection_reg * (P * P).sum())
         g = w * dphi * r
-        self._grad = (correlate_filter_adjoint(self._xp, g, f.shape[-1]) + self.filter_reg * f,
-                      self._projection_adjoint(g) + self.projection_reg * P)
+        df, dP = self._adjoints(g, projection=True)
+        self._grad = (df + self.filter_reg * f, dP + self.projection_reg * P)
 
     def negative_gradient(self) -> Vars:
         return tuple(-g for g in self._grad)
@@ -264,14 +248,13 @@ class FactorizedConvProblem:
         """``J^T J v``: the data Jacobian is ``conv(P x, df) + conv(dP x, f)`` (bilinear model). At ``f = 0`` (the
         first Gauss-Newton step) the projection block of the data Jacobian vanishes and its products are skipped."""
         df, dP = v
-        jv = correlate_padded(self._xp, df)
+        corr = self._correlation(df.shape[-1])
+        jv = corr(self._xc, df)
         if not self._f_is_zero:
-            jv = jv + correlate_padded(pad_same(project_rows(self.x_rows, dP, self.shape), self._f.shape[-1]),
-                                       self._f)
+            jv = jv + corr(self._projected(dP), self._f)
         g = self._d2 * jv
-        p_data = torch.zeros_like(dP) if self._f_is_zero else self._projection_adjoint(g)
-        return (correlate_filter_adjoint(self._xp, g, df.shape[-1]) + self.filter_reg * df,
-                p_data + self.projection_reg * dP)
+        gf, gP = self._adjoints(g, projection=not self._f_is_zero)
+        return (gf + self.filter_reg * df, (torch.zeros_like(dP) if gP is None else gP) + self.projection_reg * dP)
 
     def precondition(self, r: Vars) -> Vars:
         return (r[0] / self.filter_reg, r[1] / self.projection_reg)
